@@ -310,6 +310,7 @@ def _judge(text: str, answer: str, names: tuple[str, ...], definitions: Mapping[
         return ExpressionVerdict("not_equivalent", f"`{shown}` is a number: the answer is an "
                                  f"expression in {', '.join(names)}.", shown)
     value = mine.xreplace(at)
-    at_point = f" (at {where} it gives {float(value):g})" if value.is_number and value.is_real else ""
+    real = value.is_number and value.is_real
+    at_point = f" (at {where} it gives {float(value):g})" if real else ""
     return ExpressionVerdict("not_equivalent", f"`{shown}` is not equivalent to the expected "
                              f"expression{at_point}.", shown)
