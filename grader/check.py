@@ -1,0 +1,78 @@
+"""`grader check`: grade one submission and return its `Report`.
+
+Pipeline: locate and read the file -> ask it every probe in one sandboxed run -> run the
+assignment's hidden pytest checks on those answers in this process -> a `Report`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader import checks, submission
+from grader.errors import GraderError
+from grader.generate import render_hidden_tests
+from grader.probing import probe_submission
+from grader.protocol import ProbeOutcome
+from grader.pytest_plugin import run_hidden_checks
+from grader.results import Report
+from grader.spec_loader import Assignment, find_assignments, load_assignment
+
+FALLBACK_NOTICE = ("bubblewrap is not installed: the submission ran as a plain process with "
+                   "limits, but its files are not isolated from yours")
+
+
+@dataclass(frozen=True)
+class Answers:
+    """A submission's probe outcomes, plus what the person should know about the run."""
+
+    outcomes: dict[str, ProbeOutcome]
+    notices: tuple[str, ...] = ()
+
+
+def main(*, path: Path, assignment_id: str | None, course: Path,
+         require_sandbox: bool = False) -> Report:
+    started = time.monotonic()
+    assignment = resolve_assignment(course, assignment_id, path)
+    found = submission.read(submission.locate(path, assignment.spec.module))
+    answers = collect_answers(assignment, found, require_sandbox=require_sandbox)
+    with tempfile.TemporaryDirectory(prefix="grader-checks-") as folder:
+        tests = render_hidden_tests(assignment, Path(folder))
+        results = run_hidden_checks(tests, assignment, {"submission": answers.outcomes})
+    return Report(assignment.id, tuple(results["submission"]), time.monotonic() - started,
+                  answers.notices)
+
+
+def collect_answers(assignment: Assignment, found: submission.Submission, *,
+                    require_sandbox: bool = False) -> Answers:
+    probes = checks.probes(assignment)
+    if found.problem:
+        return Answers({p.id: ProbeOutcome(p.id, "load_error", error=found.problem)
+                        for p in probes})
+    run = probe_submission(found.source, probes, module_file=assignment.module_file,
+                           require_isolation=require_sandbox)
+    notices = () if run.isolated else (FALLBACK_NOTICE,)
+    if run.problem:
+        notices += (run.problem,)
+    return Answers(run.outcomes, notices)
+
+
+def resolve_assignment(course: Path, assignment_id: str | None, path: Path) -> Assignment:
+    """The named assignment, else the one whose module name matches the file, else the only one."""
+    folders = find_assignments(course)
+    if assignment_id is not None:
+        if assignment_id not in folders:
+            known = ", ".join(sorted(folders)) or "none"
+            raise GraderError(f"unknown assignment {assignment_id!r} (known: {known})")
+        return load_assignment(folders[assignment_id])
+    assignments = [load_assignment(folder) for folder in folders.values()]
+    stem = path.stem if path.is_file() else None
+    matching = [a for a in assignments if stem is None or a.spec.module == stem]
+    if len(matching) == 1:
+        return matching[0]
+    if len(assignments) == 1:
+        return assignments[0]
+    raise GraderError(f"{path}: cannot tell which assignment this is; use --assignment "
+                      f"({', '.join(sorted(folders))})")

@@ -1,0 +1,94 @@
+"""The `grader` command: a thin click layer over each verb's `main(...)`.
+
+Exit codes (../shared/CONTRACT.md): 0 graded and all passed; 1 graded and something fell
+short; 2 the grader could not grade, with one line on stderr saying why.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from grader.errors import GraderError
+
+
+class Group(click.Group):
+    """Every grader error, and every usage error, is one line on stderr and exit 2."""
+
+    def main(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201 - click's signature
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except GraderError as exc:
+            click.echo(f"grader: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("grader: aborted", err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            click.echo(f"grader: {exc.format_message()}", err=True)
+            sys.exit(2)
+        except Exception as exc:  # a bug of ours: still one line and exit 2, never a score
+            if os.environ.get("GRADER_DEBUG"):
+                raise
+            click.echo(f"grader: internal error: {type(exc).__name__}: {exc} "
+                       "(set GRADER_DEBUG=1 for the traceback)", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=Group)
+@click.option("--course", type=click.Path(path_type=Path), default=None,
+              help="Course folder holding exercises/ (default: this checkout).")
+@click.pass_context
+def main(ctx: click.Context, course: Path | None) -> None:
+    """Autograder for the neural-network course."""
+    from grader.spec_loader import default_course
+
+    ctx.obj = course or default_course()
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True)
+@click.pass_obj
+def generate(course: Path, out: Path) -> None:
+    """Render student releases and hidden checks from the specs."""
+    from grader import generate as verb
+
+    for folder in verb.main(course=course, out=out):
+        click.echo(f"wrote {folder}")
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--assignment", "assignment_id", default=None, help="Assignment id.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@click.option("--require-sandbox", is_flag=True,
+              help="Refuse to run student code without bubblewrap.")
+@click.pass_obj
+def check(course: Path, path: Path, assignment_id: str | None, as_json: bool,
+          require_sandbox: bool) -> None:
+    """Grade one submission (a .py, an .ipynb, or a folder holding one)."""
+    from grader import check as verb
+
+    report = verb.main(path=path, assignment_id=assignment_id, course=course,
+                       require_sandbox=require_sandbox)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        from grader.render_text import render
+
+        click.echo(render(report), nl=False)
+    sys.exit(0 if report.passed else 1)
+
+
+@main.command()
+@click.pass_obj
+def validate(course: Path) -> None:
+    """Check every assignment: the reference scores full marks, the blank stub zero."""
+    from grader import validate as verb
+
+    problems = verb.main(course=course, echo=click.echo)
+    sys.exit(1 if problems else 0)

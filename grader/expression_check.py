@@ -1,0 +1,44 @@
+"""Expression answers: the student's string judged symbolically (see `grader.expression`)."""
+
+from __future__ import annotations
+
+from grader.errors import SpecError
+from grader.probe_failure import explain
+from grader.protocol import ProbeOutcome
+from grader.results import CheckResult
+from grader.spec import ExpressionExercise
+
+
+def check_answer(exercise: ExpressionExercise, outcome: ProbeOutcome, module_file: str
+                 ) -> CheckResult:
+    def result(score: float, output: str, diagnosis: str = "", **detail: object) -> CheckResult:
+        return CheckResult(f"{exercise.id}: answer", exercise.id, score, exercise.points,
+                           score >= exercise.points, output, exercise.visibility, diagnosis,
+                           dict(detail))
+
+    if not outcome.ok:
+        return result(0.0, explain(outcome, exercise.name, module_file))
+    text = outcome.value
+    if type(text) is not str:
+        return result(0.0, f"`{exercise.name}` must be a string holding an expression, like "
+                      f"\"{exercise.example}\"; it is {text!r:.80}.")
+    from grader.expression import ExpressionError, judge_expression  # sympy only here
+
+    try:
+        verdict = judge_expression(
+            text, answer=exercise.answer, allowed_names=exercise.variables,
+            definitions=exercise.definitions, point=exercise.start,
+            mistakes=[(m.answer, m.hint) for m in exercise.mistakes],
+            time_limit=exercise.time_limit,
+        )
+    except ValueError as exc:  # the instructor's answer or mistakes do not parse
+        if isinstance(exc, ExpressionError):
+            raise
+        raise SpecError(f"exercise {exercise.id}: answer: {exc}") from None
+    detail = {"answer_given": text[:500], "verdict": verdict.status, "parsed": verdict.parsed}
+    if verdict.status == "equivalent":
+        return result(exercise.points, verdict.message, **detail)
+    if verdict.status == "value_only":
+        return result(round(exercise.points * exercise.value_only_credit, 6), verdict.message,
+                      **detail)
+    return result(0.0, verdict.message, verdict.hint, **detail)

@@ -1,0 +1,89 @@
+"""Runs the generated hidden checks with real pytest and collects their results.
+
+The generated test files hold one test per check; each asks the `grade` fixture to grade
+its (exercise, check) for the current submission. The fixture is parametrised over the
+submissions of the session, so one pytest run grades a whole batch. Results come back
+through pytest's own report hook (`pytest_runtest_logreport`) and `user_properties`, as
+JSON-ready dicts; scores never come from the student's process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+from grader.checks import run_check
+from grader.errors import GraderError
+from grader.protocol import ProbeOutcome
+from grader.results import CheckResult
+from grader.spec_loader import Assignment
+
+PROPERTY = "grader.check"
+
+
+class GradingPlugin:
+    def __init__(
+        self, assignment: Assignment, submissions: Mapping[str, dict[str, ProbeOutcome]]
+    ) -> None:
+        self.assignment = assignment
+        self.submissions = submissions
+        self.results: dict[str, list[CheckResult]] = {key: [] for key in submissions}
+        self.errors: list[str] = []
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        if "submission_id" in metafunc.fixturenames:
+            metafunc.parametrize("submission_id", list(self.submissions))
+
+    @pytest.fixture
+    def grade(
+        self, request: pytest.FixtureRequest, submission_id: str
+    ) -> Callable[[str, str], None]:
+        outcomes = self.submissions[submission_id]
+
+        def grade_one(exercise: str, check: str) -> None:
+            result = run_check(self.assignment, outcomes, exercise, check)
+            request.node.user_properties.append((PROPERTY, (submission_id, result.to_dict())))
+            assert result.passed, result.output
+
+        return grade_one
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        recorded = [value for key, value in report.user_properties if key == PROPERTY]
+        for submission_id, result in recorded:
+            if report.when == "call":
+                self.results[submission_id].append(CheckResult.from_dict(result))
+        if report.failed and not recorded:  # the check itself broke: a grader bug, not a score
+            self.errors.append(f"{report.nodeid}: {report.longreprtext.splitlines()[-1:]}")
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.errors.append(f"cannot collect {report.nodeid}: {report.longreprtext[-500:]}")
+
+
+def run_hidden_checks(
+    test_dir: Path, assignment: Assignment, submissions: Mapping[str, dict[str, ProbeOutcome]]
+) -> dict[str, list[CheckResult]]:
+    """Run the hidden test files in `test_dir` in this process, quietly."""
+    plugin = GradingPlugin(assignment, submissions)
+    args = [str(test_dir), "-p", "no:terminal", "-p", "no:cacheprovider",
+            "--noconftest", "-c", str(test_dir / "pytest.ini"), "--rootdir", str(test_dir),
+            "-o", "python_files=test_*.py", "-W", "ignore"]
+    previous = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # only our plugin, nothing installed
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            code = pytest.main(args, plugins=[plugin])
+    finally:
+        if previous is None:
+            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = previous
+    if plugin.errors or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        detail = plugin.errors[0] if plugin.errors else f"pytest exit code {int(code)}"
+        raise GraderError(f"{test_dir}: the hidden checks could not run: {detail}")
+    return plugin.results

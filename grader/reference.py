@@ -1,0 +1,48 @@
+"""The instructor's side: run reference (and variant) functions in the grading process.
+
+Reference code is trusted, so it is imported here, once per process; its printed traces are
+computed once per (function, arguments) and cached, however many submissions are graded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+
+from grader.errors import SpecError
+
+
+@lru_cache(maxsize=None)
+def load_module(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"_reference_{abs(hash(path))}", path)
+    if spec is None or spec.loader is None:
+        raise SpecError(f"{path}:1: cannot be loaded as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # a broken reference is the instructor's fault: exit 2
+        raise SpecError(f"{path}:1: the reference module fails to load: {exc}") from None
+    return module
+
+
+@lru_cache(maxsize=None)
+def printed_output(path: Path, function: str, args: tuple[float, ...]) -> str:
+    """What `function(*args)` from the module at `path` prints."""
+    target = getattr(load_module(path), function, None)
+    if not callable(target):
+        raise SpecError(f"{path}:1: defines no function {function!r}")
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        target(*args)
+    return buffer.getvalue()
+
+
+def value(path: Path, name: str) -> object:
+    module = load_module(path)
+    if not hasattr(module, name):
+        raise SpecError(f"{path}:1: defines no {name!r}")
+    return getattr(module, name)

@@ -1,0 +1,78 @@
+"""Find and read a submission: a `.py`, an `.ipynb`, or a folder holding one.
+
+Reading a file is the only thing done with it here; its code runs in the sandbox only.
+A notebook's code cells are joined into one module (markdown and outputs ignored).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.errors import GraderError
+
+SUFFIXES = (".py", ".ipynb")
+MAX_BYTES = 2 << 20
+
+
+@dataclass(frozen=True)
+class Submission:
+    path: Path
+    source: str  # Python source to run; "" when `problem` is set
+    problem: str = ""  # the file cannot be run at all: a graded failure, with this message
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.source.encode() + self.problem.encode()).hexdigest()
+
+
+def locate(path: Path, module: str | None = None) -> Path:
+    """The submission file at `path` (a file, or a folder holding exactly one candidate)."""
+    if not path.exists():
+        raise GraderError(f"{path}: no such file or folder")
+    if path.is_file():
+        if path.suffix not in SUFFIXES:
+            raise GraderError(f"{path}: not a .py or .ipynb file")
+        return path
+    candidates = sorted(p for p in path.iterdir() if p.suffix in SUFFIXES and p.is_file()
+                        and not p.name.startswith(("test_", ".")))
+    if module:
+        named = [p for p in candidates if p.stem == module]
+        candidates = named or candidates
+    if len(candidates) != 1:
+        found = ", ".join(p.name for p in candidates) or "none"
+        raise GraderError(f"{path}: expected one submission file (.py or .ipynb), found {found}")
+    return candidates[0]
+
+
+def read(path: Path) -> Submission:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return Submission(path, "", f"the file cannot be read: {exc.strerror or exc}")
+    if len(raw) > MAX_BYTES:
+        return Submission(path, "", f"the file is larger than {MAX_BYTES >> 20} MiB")
+    text = raw.decode("utf-8", "replace")
+    if path.suffix == ".ipynb":
+        return notebook_source(path, text)
+    return Submission(path, text)
+
+
+def notebook_source(path: Path, text: str) -> Submission:
+    """The code cells of a notebook as one module; IPython magics are commented out."""
+    try:
+        notebook = json.loads(text)
+        cells = notebook["cells"]
+        sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+                   for c in cells if c.get("cell_type") == "code"]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return Submission(path, "", "the notebook is not a valid .ipynb file (not JSON, or "
+                          "not in the notebook format): open it in Jupyter and save it again")
+    lines = []
+    for source in sources:
+        lines += [f"# {line}" if line.lstrip().startswith(("%", "!")) else line
+                  for line in str(source).splitlines()]
+        lines.append("")
+    return Submission(path, "\n".join(lines))
