@@ -9,14 +9,14 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import io
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 
 from grader.errors import SpecError
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_module(path: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location(f"_reference_{abs(hash(path))}", path)
     if spec is None or spec.loader is None:
@@ -29,7 +29,7 @@ def load_module(path: Path) -> ModuleType:
     return module
 
 
-@lru_cache(maxsize=None)
+@cache
 def printed_output(path: Path, function: str, args: tuple[float, ...]) -> str:
     """What `function(*args)` from the module at `path` prints."""
     target = getattr(load_module(path), function, None)

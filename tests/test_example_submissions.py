@@ -1,7 +1,6 @@
 """Every example submission gets the score it must get, exercise by exercise, through the CLI."""
 
 import pytest
-
 from conftest import SUBMISSIONS, exercise_scores
 
 FULL = {"derive-dz-db": 2.0, "iterate-by-hand": 2.0, "two-variable-solver": 6.0}

@@ -8,7 +8,6 @@ import json
 import shutil
 
 import pytest
-
 from conftest import ROOT, exercise_scores, run_grader
 
 FIXTURE = ROOT / "tests" / "fixtures" / "nonlinear-course"
