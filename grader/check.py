@@ -30,6 +30,7 @@ class Answers:
 
     outcomes: dict[str, ProbeOutcome]
     notices: tuple[str, ...] = ()
+    seconds: float = 0.0  # the sandboxed run's wall time
 
 
 def main(*, path: Path, assignment_id: str | None, course: Path,
@@ -56,7 +57,7 @@ def collect_answers(assignment: Assignment, found: submission.Submission, *,
     notices = () if run.isolated else (FALLBACK_NOTICE,)
     if run.problem:
         notices += (run.problem,)
-    return Answers(run.outcomes, notices)
+    return Answers(run.outcomes, notices, run.seconds)
 
 
 def resolve_assignment(course: Path, assignment_id: str | None, path: Path) -> Assignment:

@@ -92,3 +92,51 @@ def validate(course: Path) -> None:
 
     problems = verb.main(course=course, echo=click.echo)
     sys.exit(1 if problems else 0)
+
+
+@main.command()
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option("--assignment", "assignment_id", default=None, help="Assignment id.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Sandboxes run in parallel (default: all cores).")
+@click.option("--db", type=click.Path(path_type=Path), default=None,
+              help="Gradebook file (default: ./gradebook.sqlite).")
+@click.pass_obj
+def grade(course: Path, submissions: Path, assignment_id: str | None, jobs: int | None,
+          db: Path | None) -> None:
+    """Grade a whole class: SUBMISSIONS holds one folder per student."""
+    from grader import grade as verb
+
+    with verb.progress_bar() as progress:
+        summary = verb.main(submissions=submissions, assignment_id=assignment_id,
+                            course=course, jobs=jobs, db=db, progress=progress)
+    for line in verb.render_summary(summary):
+        click.echo(line)
+
+
+@main.group()
+def export() -> None:
+    """Export the gradebook (CSV) or the autograder (Gradescope)."""
+
+
+@export.command("csv")
+@click.option("--assignment", "assignment_id", default=None, help="Assignment id.")
+@click.option("--db", type=click.Path(path_type=Path), default=None,
+              help="Gradebook file (default: ./gradebook.sqlite).")
+@click.pass_obj
+def export_csv(course: Path, assignment_id: str | None, db: Path | None) -> None:
+    """CSV on stdout: student, one column per exercise, total."""
+    from grader import export_csv as verb
+
+    click.echo(verb.main(course=course, assignment_id=assignment_id, db=db), nl=False)
+
+
+@export.command("gradescope")
+@click.option("--assignment", "assignment_id", default=None, help="Assignment id.")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="FILE.zip")
+@click.pass_obj
+def export_gradescope(course: Path, assignment_id: str | None, out: Path) -> None:
+    """A Gradescope autograder bundle (setup.sh, run_autograder, grader, specs, checks)."""
+    from grader import export_gradescope as verb
+
+    click.echo(f"wrote {verb.main(course=course, assignment_id=assignment_id, out=out)}")

@@ -1,0 +1,240 @@
+"""`grader grade DIR`: grade a whole class into the gradebook, fast and resumably.
+
+DIR holds one folder per student (the folder's name is the student id). The per-assignment
+work is done once per run: specs loaded, probes listed, hidden tests rendered, reference traces
+cached (grader.reference) and pytest imported. Then a pool of `jobs` threads each runs one
+sandbox at a time (a subprocess: the threads only wait on it), while the main thread runs the
+hidden checks of every submission probed so far in one pytest session and writes each
+submission to the gradebook in its own transaction. So one more submission costs about one
+sandbox start, and a killed run loses at most the batch being checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader import __version__, submission
+from grader.check import Answers, collect_answers, resolve_assignment
+from grader.errors import GraderError
+from grader.gradebook import DEFAULT_NAME, Entry, Gradebook, now
+from grader.results import Report
+from grader.spec_loader import Assignment
+
+
+@dataclass(frozen=True)
+class Student:
+    """One student folder, read: the submission to grade, or why there is none."""
+
+    student: str
+    found: submission.Submission | None
+    digest: str
+    problem: str = ""  # no submission file, or two candidates: reported, not graded
+
+
+@dataclass(frozen=True)
+class GradeSummary:
+    """What a run did; plain data (JSON-ready) for the command and for tests."""
+
+    assignment: str
+    gradebook: str
+    graded: int
+    unchanged: int
+    problems: tuple[tuple[str, str], ...]
+    seconds: float
+    totals: tuple[tuple[str, float], ...]  # every student in the gradebook, after the run
+    max_score: float
+    failed_checks: tuple[tuple[str, int], ...]
+
+    @property
+    def rate(self) -> float:
+        return self.graded / self.seconds if self.seconds > 0 else 0.0
+
+
+def main(*, submissions: Path, assignment_id: str | None, course: Path, jobs: int | None = None,
+         db: Path | None = None, progress: Callable[[int], Callable[[], None]] | None = None,
+         ) -> GradeSummary:
+    """Grade every student folder of `submissions` that changed since it was last graded.
+
+    `progress(total)` is called once with the number to grade and returns a tick function.
+    """
+    started = time.monotonic()
+    if not submissions.is_dir():
+        raise GraderError(f"{submissions}: no such folder (one folder per student expected)")
+    assignment = resolve_assignment(course, assignment_id, submissions)
+    students = [read_student(folder, assignment) for folder in student_folders(submissions)]
+    fingerprint = spec_fingerprint(assignment)
+    with Gradebook(db or Path(DEFAULT_NAME)) as book:
+        known = book.entries(assignment.id)
+        todo = [s for s in students if not _unchanged(known.get(s.student), s, fingerprint)]
+        tick = progress(len(todo)) if progress else (lambda: None)
+        run = now()
+
+        def save(student: Student, report: Report | None) -> None:
+            book.record(_entry(assignment, student, report, fingerprint, run), report)
+            tick()
+
+        for student in (s for s in todo if s.problem):
+            save(student, None)
+        grade_submissions(assignment, [s for s in todo if not s.problem], save,
+                          jobs=jobs or os.cpu_count() or 1)
+        return _summary(book, assignment, todo, len(students) - len(todo),
+                        time.monotonic() - started)
+
+
+def student_folders(submissions: Path) -> list[Path]:
+    return sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def read_student(folder: Path, assignment: Assignment) -> Student:
+    try:
+        found = submission.read(submission.locate(folder, assignment.spec.module))
+    except GraderError as exc:
+        problem = str(exc).removeprefix(f"{folder}: ")
+        return Student(folder.name, None, _sha(problem), problem)
+    return Student(folder.name, found, found.digest)
+
+
+def spec_fingerprint(assignment: Assignment) -> str:
+    """What the grades depend on besides the submission: specs, reference code, grader version."""
+    files = sorted(assignment.folder.glob("*.yaml"))
+    files += [p for p in (assignment.solution_path, assignment.variants_path) if p]
+    digest = hashlib.sha256(__version__.encode())
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def grade_submissions(assignment: Assignment, students: list[Student],
+                      save: Callable[[Student, Report], None], *, jobs: int) -> None:
+    """Probe in `jobs` parallel sandboxes; check whatever is probed in one pytest session."""
+    if not students:
+        return
+    from grader.generate import render_hidden_tests  # jinja2 and pytest: only when grading
+    from grader.pytest_plugin import run_hidden_checks
+
+    with tempfile.TemporaryDirectory(prefix="grader-grade-") as scratch, \
+            ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="sandbox") as pool:
+        tests = render_hidden_tests(assignment, Path(scratch))
+        pending: dict[Future[Answers], Student] = {
+            pool.submit(_probe, assignment, s): s for s in students}
+        try:
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                batch = [(pending.pop(future), future.result()) for future in done]
+                checked_at = time.monotonic()
+                results = run_hidden_checks(
+                    tests, assignment, {str(i): a.outcomes for i, (_, a) in enumerate(batch)})
+                share = (time.monotonic() - checked_at) / len(batch)
+                for i, (student, answers) in enumerate(batch):
+                    save(student, Report(assignment.id, tuple(results[str(i)]),
+                                         answers.seconds + share, answers.notices))
+        finally:
+            for future in pending:  # an error above: do not start the sandboxes still queued
+                future.cancel()
+
+
+def _probe(assignment: Assignment, student: Student) -> Answers:
+    assert student.found is not None
+    return collect_answers(assignment, student.found, require_sandbox=True)
+
+
+def _unchanged(entry: Entry | None, student: Student, fingerprint: str) -> bool:
+    return entry is not None and entry.hash == student.digest and \
+        entry.fingerprint == fingerprint
+
+
+def _entry(assignment: Assignment, student: Student, report: Report | None, fingerprint: str,
+           run: str) -> Entry:
+    path = str(student.found.path) if student.found else ""
+    score, top = (report.score, report.max_score) if report else (0.0, assignment.points)
+    return Entry(student.student, assignment.id, student.digest, fingerprint, path,
+                 student.problem, score, top, run, now())
+
+
+def _summary(book: Gradebook, assignment: Assignment, todo: list[Student], unchanged: int,
+             seconds: float) -> GradeSummary:
+    entries = book.entries(assignment.id)
+    return GradeSummary(
+        assignment=assignment.id, gradebook=str(book.path),
+        graded=sum(1 for s in todo if not s.problem), unchanged=unchanged,
+        problems=tuple((s.student, s.problem) for s in todo if s.problem),
+        seconds=seconds, totals=tuple((s, e.score) for s, e in entries.items()),
+        max_score=assignment.points, failed_checks=tuple(book.failed_checks(assignment.id)))
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def render_summary(summary: GradeSummary, *, top: int = 5) -> Iterable[str]:
+    """The end-of-run summary: counts, score distribution, the checks failed most often."""
+    yield (f"{summary.assignment}: graded {summary.graded}, unchanged {summary.unchanged}, "
+           f"problems {len(summary.problems)} in {summary.seconds:.1f} s "
+           f"({summary.rate:.1f} submissions/s); gradebook {summary.gradebook}")
+    for student, problem in summary.problems:
+        yield f"  problem: {student}: {problem}"
+    scores = [score for _, score in summary.totals]
+    if scores:
+        mean = sum(scores) / len(scores)
+        yield f"scores of {len(scores)} students (mean {mean:.2f} / {summary.max_score:g}):"
+        yield from _histogram(scores, summary.max_score)
+    if summary.failed_checks:
+        yield "checks failed most often:"
+        for name, count in summary.failed_checks[:top]:
+            yield f"  {count:5d}  {name}"
+
+
+def _histogram(scores: list[float], top: float, width: int = 40) -> Iterable[str]:
+    bins = max(1, min(10, int(top)))
+    counts = [0] * bins
+    for score in scores:
+        counts[min(bins - 1, int(score / top * bins)) if top else 0] += 1
+    for i, count in enumerate(counts):
+        low, high = top * i / bins, top * (i + 1) / bins
+        bar = "#" * round(width * count / max(counts))
+        close = "]" if i == bins - 1 else ")"
+        yield f"  [{low:4g}, {high:4g}{close} {count:5d} {bar}"
+
+
+@contextmanager
+def progress_bar() -> Iterator[Callable[[int], Callable[[], None]]]:
+    """A rich progress bar on stderr (count, rate, ETA); yields `progress` for `main`."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        Task,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            return Text(f"{task.speed or 0:.1f}/s")
+
+    bar = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), RateColumn(),
+                   TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                   console=Console(stderr=True), transient=False)
+
+    def start(total: int) -> Callable[[], None]:
+        task = bar.add_task("grading", total=total)
+        bar.start()  # only now: an error before grading starts prints one line, no bar
+        return lambda: bar.advance(task)
+
+    try:
+        yield start
+    finally:
+        if bar.live.is_started:
+            bar.stop()

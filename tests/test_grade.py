@@ -1,0 +1,155 @@
+"""`grader grade DIR`: a real class graded through the CLI, real sandboxes, a real gradebook."""
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+from test_example_submissions import EXPECTED
+
+from conftest import ROOT, SUBMISSIONS, run_grader
+from grader.gradebook import Gradebook
+
+ASSIGNMENT = "linear-backprop"
+
+
+def make_class(folder, names, copies=1):
+    """One student folder per (example, copy), holding it as linear_backprop.py."""
+    students = {}
+    for name in names:
+        for copy in range(copies):
+            student = f"{name.removesuffix('.py')}-{copy}"
+            (folder / student).mkdir(parents=True)
+            shutil.copy(SUBMISSIONS / name, folder / student / "linear_backprop.py")
+            students[student] = name
+    return students
+
+
+def grade(folder, db, *extra):
+    proc = run_grader("grade", str(folder), "--db", str(db), *extra, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_every_student_gets_the_score_check_gives(tmp_path):
+    students = make_class(tmp_path / "class", sorted(EXPECTED))
+    proc = grade(tmp_path / "class", tmp_path / "gb.sqlite")
+    with Gradebook(tmp_path / "gb.sqlite") as book:
+        scores = book.exercise_scores(ASSIGNMENT)
+        assert scores == {s: EXPECTED[name] for s, name in students.items()}
+        assert all(len(book.results(ASSIGNMENT, s)) == 7 for s in students)
+    assert f"graded {len(students)}, unchanged 0, problems 0" in proc.stdout
+    assert "checks failed most often:" in proc.stdout
+    assert "two-variable-solver: chapter-example" in proc.stdout
+    assert f"{len(students)}/{len(students)}" in proc.stderr  # the progress bar's count
+
+
+def test_problem_folders_are_reported_and_the_run_goes_on(tmp_path):
+    folder = tmp_path / "class"
+    make_class(folder, ["correct_fstrings.py"])
+    (folder / "nobody").mkdir()
+    (folder / "twice").mkdir()
+    (folder / "twice" / "a.py").write_text("x = 1\n")
+    (folder / "twice" / "b.py").write_text("x = 2\n")
+    (folder / "garbled").mkdir()
+    (folder / "garbled" / "linear_backprop.ipynb").write_text("not a notebook")
+    proc = grade(folder, tmp_path / "gb.sqlite")
+    assert "problem: nobody: expected one submission file (.py or .ipynb), found none" \
+        in proc.stdout
+    assert "problem: twice: expected one submission file (.py or .ipynb), found a.py, b.py" \
+        in proc.stdout
+    with Gradebook(tmp_path / "gb.sqlite") as book:
+        entries = book.entries(ASSIGNMENT)
+        assert entries["correct_fstrings-0"].score == 10.0
+        assert entries["garbled"].score == 0.0 and entries["garbled"].problem == ""
+        assert "not a valid .ipynb" in book.results(ASSIGNMENT, "garbled")[0].output
+        assert entries["twice"].problem.endswith("found a.py, b.py")
+
+
+def test_a_rerun_skips_unchanged_and_regrades_changed(tmp_path):
+    folder, db = tmp_path / "class", tmp_path / "gb.sqlite"
+    make_class(folder, ["correct_fstrings.py", "fixed_factors.py", "no_abs.py"])
+    grade(folder, db)
+    with Gradebook(db) as book:
+        first = book.entries(ASSIGNMENT)
+    shutil.copy(SUBMISSIONS / "correct_chapter_style.py", folder / "no_abs-0" /
+                "linear_backprop.py")
+    proc = grade(folder, db)
+    assert "graded 1, unchanged 2, problems 0" in proc.stdout
+    with Gradebook(db) as book:
+        second = book.entries(ASSIGNMENT)
+    assert second["no_abs-0"].score == 10.0 and second["no_abs-0"].run != first["no_abs-0"].run
+    assert {s: second[s] for s in ("correct_fstrings-0", "fixed_factors-0")} == \
+        {s: first[s] for s in ("correct_fstrings-0", "fixed_factors-0")}
+
+
+def graded_count(db):
+    try:
+        with sqlite3.connect(db, timeout=5) as conn:
+            return conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
+def test_a_killed_run_keeps_its_grades_and_the_rerun_grades_each_remaining_once(tmp_path):
+    folder, db = tmp_path / "class", tmp_path / "gb.sqlite"
+    mix = ["correct_fstrings.py", "fixed_factors.py", "hand_row_slip.py", "no_abs.py"]
+    students = make_class(folder, mix, copies=15)
+    run = subprocess.Popen([sys.executable, "-m", "grader", "grade", str(folder), "--db",
+                            str(db), "--jobs", "1"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while graded_count(db) == 0 and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    assert run.returncode == -signal.SIGKILL
+    with Gradebook(db) as book:
+        kept = book.entries(ASSIGNMENT)
+        assert 0 < len(kept) < len(students), "the run was not killed midway"
+        for student in kept:  # each one whole: every check, the right score
+            assert len(book.results(ASSIGNMENT, student)) == 7
+            assert book.exercise_scores(ASSIGNMENT)[student] == EXPECTED[students[student]]
+    proc = grade(folder, db)
+    assert f"graded {len(students) - len(kept)}, unchanged {len(kept)}," in proc.stdout
+    with Gradebook(db) as book:
+        after = book.entries(ASSIGNMENT)
+        assert set(after) == set(students)
+        assert {s: after[s] for s in kept} == kept  # not regraded
+        assert len({after[s].run for s in set(students) - set(kept)}) == 1
+        assert book.db.execute("SELECT COUNT(*) FROM results").fetchone() == \
+            (7 * len(students),)
+    assert "graded 0, unchanged 60," in grade(folder, db).stdout
+
+
+def test_a_changed_spec_regrades_everyone(tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(ROOT / "exercises", course / "exercises")
+    shutil.copytree(ROOT / "solutions", course / "solutions")
+    folder, db = tmp_path / "class", tmp_path / "gb.sqlite"
+    make_class(folder, ["correct_fstrings.py", "no_abs.py"])
+    env = {**os.environ, "GRADER_COURSE": str(course)}
+    first = run_grader("grade", str(folder), "--db", str(db), env=env)
+    assert "graded 2, unchanged 0" in first.stdout, first.stderr
+    spec = course / "exercises" / ASSIGNMENT / "two-variable-solver.yaml"
+    text = spec.read_text().replace("points: 6\n", "points: 7\n", 1)
+    spec.write_text(text.replace("points: 3\n", "points: 4\n", 1))  # the chapter case: 3 -> 4
+    second = run_grader("grade", str(folder), "--db", str(db), env=env)
+    assert "graded 2, unchanged 0" in second.stdout, second.stderr
+    with Gradebook(db) as book:
+        assert book.entries(ASSIGNMENT)["correct_fstrings-0"].score == 11.0
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["no/such/dir"], "grader: no/such/dir: no such folder"),
+    (["tests", "--assignment", "nope"], "grader: unknown assignment 'nope'"),
+    (["tests", "--jobs", "0"], "grader: Invalid value for '--jobs'"),
+])
+def test_grader_errors_are_one_line_and_exit_2(args, message, tmp_path):
+    proc = run_grader("grade", *args, "--db", str(tmp_path / "gb.sqlite"))
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(message) and len(proc.stderr.splitlines()) == 1
