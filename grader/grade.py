@@ -3,10 +3,11 @@
 DIR holds one folder per student (the folder's name is the student id). The per-assignment
 work is done once per run: specs loaded, probes listed, hidden tests rendered, reference traces
 cached (grader.reference) and pytest imported. Then a pool of `jobs` threads each runs one
-sandbox at a time (a subprocess: the threads only wait on it), while the main thread runs the
-hidden checks of every submission probed so far in one pytest session and writes each
-submission to the gradebook in its own transaction. So one more submission costs about one
-sandbox start, and a killed run loses at most the batch being checked.
+sandbox at a time (a subprocess: the threads only wait on it), while the main thread runs
+one pytest session over the whole class, submission by submission, each waiting for its
+probes, and writes each submission to the gradebook in its own transaction as soon as its
+checks are done. So one more submission costs about one sandbox start plus a few ms of
+checks, and a killed run loses only the submissions in flight.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,8 @@ from grader import __version__, submission
 from grader.check import Answers, collect_answers, resolve_assignment
 from grader.errors import GraderError
 from grader.gradebook import DEFAULT_NAME, Entry, Gradebook, now
-from grader.results import Report
+from grader.protocol import ProbeOutcome
+from grader.results import CheckResult, Report
 from grader.spec_loader import Assignment
 
 
@@ -114,7 +116,7 @@ def spec_fingerprint(assignment: Assignment) -> str:
 
 def grade_submissions(assignment: Assignment, students: list[Student],
                       save: Callable[[Student, Report], None], *, jobs: int) -> None:
-    """Probe in `jobs` parallel sandboxes; check whatever is probed in one pytest session."""
+    """Probe in `jobs` parallel sandboxes while one pytest session checks them in order."""
     if not students:
         return
     from grader.generate import render_hidden_tests  # jinja2 and pytest: only when grading
@@ -123,22 +125,35 @@ def grade_submissions(assignment: Assignment, students: list[Student],
     with tempfile.TemporaryDirectory(prefix="grader-grade-") as scratch, \
             ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="sandbox") as pool:
         tests = render_hidden_tests(assignment, Path(scratch))
-        pending: dict[Future[Answers], Student] = {
-            pool.submit(_probe, assignment, s): s for s in students}
+        probed = Probed({str(i): pool.submit(_probe, assignment, s)
+                         for i, s in enumerate(students)})
+
+        def done(key: str, results: list[CheckResult]) -> None:
+            answers = probed.futures[key].result()
+            save(students[int(key)], Report(assignment.id, tuple(results),
+                                            answers.seconds, answers.notices))
+
         try:
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                batch = [(pending.pop(future), future.result()) for future in done]
-                checked_at = time.monotonic()
-                results = run_hidden_checks(
-                    tests, assignment, {str(i): a.outcomes for i, (_, a) in enumerate(batch)})
-                share = (time.monotonic() - checked_at) / len(batch)
-                for i, (student, answers) in enumerate(batch):
-                    save(student, Report(assignment.id, tuple(results[str(i)]),
-                                         answers.seconds + share, answers.notices))
+            run_hidden_checks(tests, assignment, probed, on_done=done)
         finally:
-            for future in pending:  # an error above: do not start the sandboxes still queued
+            for future in probed.futures.values():  # on an error: start no more sandboxes
                 future.cancel()
+
+
+class Probed(Mapping[str, dict[str, ProbeOutcome]]):
+    """Outcomes by key, each waited for only when its checks ask for it."""
+
+    def __init__(self, futures: dict[str, Future[Answers]]) -> None:
+        self.futures = futures
+
+    def __getitem__(self, key: str) -> dict[str, ProbeOutcome]:
+        return self.futures[key].result().outcomes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.futures)
+
+    def __len__(self) -> int:
+        return len(self.futures)
 
 
 def _probe(assignment: Assignment, student: Student) -> Answers:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -24,20 +25,39 @@ from grader.results import CheckResult
 from grader.spec_loader import Assignment
 
 PROPERTY = "grader.check"
+OnDone = Callable[[str, list[CheckResult]], None]
+# Built-in plugins the hidden checks never use. Besides their import and setup time, some
+# cost a lot per session (unraisableexception runs gc.collect several times at the end).
+UNUSED_PLUGINS = [arg for name in (
+    "terminal", "cacheprovider", "debugging", "unittest", "legacypath", "tmpdir",
+    "monkeypatch", "recwarn", "pastebin", "junitxml", "doctest", "setuponly", "setupplan",
+    "stepwise", "unraisableexception", "threadexception", "warnings", "logging",
+    "faulthandler", "subtests") for arg in ("-p", f"no:{name}")]
 
 
 class GradingPlugin:
     def __init__(
-        self, assignment: Assignment, submissions: Mapping[str, dict[str, ProbeOutcome]]
+        self, assignment: Assignment, submissions: Mapping[str, dict[str, ProbeOutcome]],
+        on_done: OnDone | None = None,
     ) -> None:
         self.assignment = assignment
         self.submissions = submissions
         self.results: dict[str, list[CheckResult]] = {key: [] for key in submissions}
         self.errors: list[str] = []
+        self.on_done = on_done
+        self.expected: Counter[str] = Counter()
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         if "submission_id" in metafunc.fixturenames:
-            metafunc.parametrize("submission_id", list(self.submissions))
+            # Module scope makes pytest order the tests submission by submission, so each
+            # submission is complete (and handed to `on_done`) before the next one starts.
+            metafunc.parametrize("submission_id", list(self.submissions), scope="module")
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            callspec = getattr(item, "callspec", None)
+            if callspec is not None and "submission_id" in callspec.params:
+                self.expected[callspec.params["submission_id"]] += 1
 
     @pytest.fixture
     def grade(
@@ -57,6 +77,9 @@ class GradingPlugin:
         for submission_id, result in recorded:
             if report.when == "call":
                 self.results[submission_id].append(CheckResult.from_dict(result))
+                done = len(self.results[submission_id]) == self.expected[submission_id]
+                if done and self.on_done is not None:
+                    self.on_done(submission_id, self.results[submission_id])
         if report.failed and not recorded:  # the check itself broke: a grader bug, not a score
             self.errors.append(f"{report.nodeid}: {report.longreprtext.splitlines()[-1:]}")
 
@@ -66,11 +89,17 @@ class GradingPlugin:
 
 
 def run_hidden_checks(
-    test_dir: Path, assignment: Assignment, submissions: Mapping[str, dict[str, ProbeOutcome]]
+    test_dir: Path, assignment: Assignment, submissions: Mapping[str, dict[str, ProbeOutcome]],
+    *, on_done: OnDone | None = None,
 ) -> dict[str, list[CheckResult]]:
-    """Run the hidden test files in `test_dir` in this process, quietly."""
-    plugin = GradingPlugin(assignment, submissions)
-    args = [str(test_dir), "-p", "no:terminal", "-p", "no:cacheprovider",
+    """Run the hidden test files in `test_dir` in this process, quietly.
+
+    `submissions` may be a lazy mapping (outcomes still being probed): a submission's
+    outcomes are read when its first check runs. `on_done(key, results)` is called as soon
+    as every check of that submission has run.
+    """
+    plugin = GradingPlugin(assignment, submissions, on_done)
+    args = [str(test_dir), *UNUSED_PLUGINS, "--assert=plain",
             "--noconftest", "-c", str(test_dir / "pytest.ini"), "--rootdir", str(test_dir),
             "-o", "python_files=test_*.py", "-W", "ignore"]
     previous = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")

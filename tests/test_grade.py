@@ -153,3 +153,21 @@ def test_grader_errors_are_one_line_and_exit_2(args, message, tmp_path):
     proc = run_grader("grade", *args, "--db", str(tmp_path / "gb.sqlite"))
     assert proc.returncode == 2
     assert proc.stderr.startswith(message) and len(proc.stderr.splitlines()) == 1
+
+
+def test_one_session_hands_over_each_submission_complete_and_in_order(tmp_path):
+    """What makes class grading resumable: pytest runs submission by submission."""
+    from grader import checks
+    from grader.check import resolve_assignment
+    from grader.generate import render_hidden_tests
+    from grader.protocol import ProbeOutcome
+    from grader.pytest_plugin import run_hidden_checks
+
+    assignment = resolve_assignment(ROOT, ASSIGNMENT, tmp_path)
+    outcomes = {p.id: ProbeOutcome(p.id, "missing") for p in checks.probes(assignment)}
+    done = []
+    results = run_hidden_checks(render_hidden_tests(assignment, tmp_path), assignment,
+                                {str(i): outcomes for i in range(4)},
+                                on_done=lambda key, found: done.append((key, len(found))))
+    assert done == [("0", 7), ("1", 7), ("2", 7), ("3", 7)]
+    assert all(len(found) == 7 for found in results.values())
