@@ -1,15 +1,22 @@
 """Runs inside the sandbox: loads the student's module and answers the grader's probes.
 
 Standalone on purpose (standard library only, nothing from the `grader` package): it is
-the only grader code the sandbox sees. Protocol: a `HarnessRequest` as JSON on stdin; one
-JSON document `{"outcomes": [...]}` written to the result file descriptor given as argv[1].
+the only grader code the sandbox sees. Protocol: a request as JSON on stdin; one JSON line per
+probe written to the result file descriptor given as argv[1], as soon as the probe is done.
+argv[2], when not 0, is the uid to drop to (the grader ran as root).
 
 Each probe runs in a forked child, so the parent never executes a line of student code:
 a student cannot reach the result channel (the child closes it before importing anything),
 cannot forge another probe's result, and an infinite loop or a crash costs one probe only.
+The parent is not dumpable (no ptrace, no /proc/<pid>/mem), is PID 1 under bwrap (signals from
+inside are ignored), and after every probe kills whatever the student left running.
 """
 
+import builtins
+import contextlib
+import ctypes
 import json
+import math
 import os
 import resource
 import select
@@ -18,15 +25,64 @@ import sys
 import time
 import traceback
 
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 4, 36, 38
+
 
 def main() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # as PID 1, SIG_DFL signals are ignored
     result_fd = int(sys.argv[1])
-    request = json.loads(sys.stdin.read())
     os.set_inheritable(result_fd, False)
-    outcomes = [run_probe(probe, request, result_fd) for probe in request["probes"]]
-    payload = json.dumps({"outcomes": outcomes}).encode()
-    with os.fdopen(result_fd, "wb") as channel:
-        channel.write(payload)
+    request = json.loads(sys.stdin.read())
+    dropped = drop_privileges(int(sys.argv[2]) if len(sys.argv) > 2 else 0)
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    prctl(PR_SET_DUMPABLE, 0)
+    prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans come back to us, so we can kill them
+    set_tree_limits(request, dropped)
+    for probe in request["probes"]:
+        # no local keeps an earlier outcome alive: the next child must not find it in memory
+        send(result_fd, encode(run_probe(probe, request, result_fd)))
+        kill_strays()
+    os.close(result_fd)
+
+
+def drop_privileges(uid: int) -> bool:
+    """Root → the throwaway uid, for good (no way back, no capabilities left)."""
+    if uid <= 0 or os.getuid() != 0:
+        return False
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    return True
+
+
+def prctl(option: int, value: int) -> None:
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: the fallback does without
+        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+
+
+def set_tree_limits(request: dict, own_uid: bool) -> None:
+    limits = [(resource.RLIMIT_FSIZE, request.get("file_bytes", 16 << 20)),
+              (resource.RLIMIT_NOFILE, request.get("open_files", 256)),
+              (resource.RLIMIT_CORE, 0)]
+    if own_uid:  # NPROC counts every process of the uid: only sane for a uid of our own
+        limits.append((resource.RLIMIT_NPROC, request.get("processes", 64)))
+    for which, value in limits:
+        set_limit(which, int(value))
+
+
+def set_limit(which: int, value: int, hard: int | None = None) -> None:
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(which, (value, value if hard is None else hard))
+
+
+def encode(outcome: dict) -> bytes:
+    return json.dumps(outcome, ensure_ascii=False).encode("utf-8", "replace") + b"\n"
+
+
+def send(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def run_probe(probe: dict, request: dict, result_fd: int) -> dict:
@@ -35,83 +91,142 @@ def run_probe(probe: dict, request: dict, result_fd: int) -> dict:
     val_r, val_w = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: student code runs here and only here
-        os.close(result_fd)
-        os.close(out_r)
-        os.close(val_r)
-        child(probe, request, out_w, val_w)  # never returns
+        try:
+            os.close(result_fd)
+            os.close(out_r)
+            os.close(val_r)
+            child(probe, request, out_w, val_w)  # never returns
+        finally:
+            os._exit(70)
     os.close(out_w)
     os.close(val_w)
     deadline = started + float(probe["timeout"])
     cap = int(request.get("output_cap", 1 << 20))
-    stdout, value_bytes, truncated, timed_out = collect(out_r, val_r, cap, deadline)
-    status = reap(pid, timed_out)
-    outcome = decode_value(value_bytes, status)
-    outcome.update(id=probe["id"], stdout=stdout.decode("utf-8", "replace"),
-                   truncated=truncated, seconds=round(time.monotonic() - started, 4))
+    pipes = Pipes(out_r, val_r, cap)
+    status = watch(pid, pipes, deadline)
+    outcome = decode_value(bytes(pipes.value), status)
+    outcome.update(id=probe["id"], stdout=bytes(pipes.stdout).decode("utf-8", "replace"),
+                   truncated=pipes.truncated, seconds=round(time.monotonic() - started, 4))
     return outcome
 
 
-def collect(out_r: int, val_r: int, cap: int, deadline: float):
-    """Read the child's stdout (capped; the rest is drained and dropped) and its value pipe."""
-    stdout, value = bytearray(), bytearray()
-    truncated = False
-    open_fds = {out_r, val_r}
-    while open_fds:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            for fd in open_fds:
-                os.close(fd)
-            return bytes(stdout), bytes(value), truncated, True
-        ready, _, _ = select.select(list(open_fds), [], [], left)
+class Pipes:
+    """The child's stdout (capped; the rest is read and dropped) and its value pipe."""
+
+    def __init__(self, out_r: int, val_r: int, cap: int) -> None:
+        self.out_r, self.cap = out_r, cap
+        self.open = {out_r, val_r}
+        self.stdout, self.value = bytearray(), bytearray()
+        self.truncated = False
+        for fd in self.open:
+            os.set_blocking(fd, False)
+
+    def read(self, wait: float) -> None:
+        ready, _, _ = select.select(list(self.open), [], [], max(wait, 0))
         for fd in ready:
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                open_fds.discard(fd)
-                os.close(fd)
-            elif fd == out_r:
-                room = cap - len(stdout)
-                truncated = truncated or len(chunk) > room
-                stdout += chunk[: max(room, 0)]
-            elif len(value) < cap:
-                value += chunk
-    return bytes(stdout), bytes(value), truncated, False
+            for _ in range(16):  # a flood must not keep us here past the deadline
+                if fd not in self.open:
+                    break
+                try:
+                    chunk = os.read(fd, 65536)
+                except BlockingIOError:
+                    break
+                if not chunk:
+                    self.close(fd)
+                elif fd == self.out_r:
+                    room = self.cap - len(self.stdout)
+                    self.truncated = self.truncated or len(chunk) > room
+                    self.stdout += chunk[: max(room, 0)]
+                elif len(self.value) < self.cap:
+                    self.value += chunk
+
+    def close(self, fd: int | None = None) -> None:
+        for each in [fd] if fd is not None else list(self.open):
+            self.open.discard(each)
+            os.close(each)
 
 
-def reap(pid: int, timed_out: bool) -> str:
-    """Wait for the child; kill its whole process group if it overran or lingers."""
-    if timed_out:
-        kill_group(pid)
-    deadline = time.monotonic() + 0.5
+def watch(pid: int, pipes: Pipes, deadline: float) -> str:
+    """Read until the child ends or the deadline passes; say how it ended.
+
+    The child's end, not the pipes' EOF, decides: a process it forked may hold the pipes open.
+    """
     while True:
+        pipes.read(min(deadline - time.monotonic(), 0.02))
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
-            break
-        if time.monotonic() > deadline:
-            kill_group(pid)
-            _, status = os.waitpid(pid, 0)
-            break
-        time.sleep(0.002)
-    kill_group(pid)  # anything the student left running in its group goes too
-    if timed_out:
-        return "timeout"
-    return "crashed" if os.WIFSIGNALED(status) else "exited"
+            pipes.read(0)  # what it wrote just before it ended
+            pipes.close()
+            return "crashed" if os.WIFSIGNALED(status) else "exited"
+        if time.monotonic() >= deadline:
+            kill_quietly(pid)
+            os.waitpid(pid, 0)
+            pipes.close()
+            return "timeout"
 
 
-def kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+def kill_quietly(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def kill_strays() -> None:
+    """Kill every process the student left behind, and reap it.
+
+    As PID 1 of the sandbox's PID namespace, kill(-1) reaches every other process in it and
+    nothing outside. Elsewhere (the fallback) we kill our descendants, which the subreaper
+    flag keeps attached to us even when their parents exit first.
+    """
+    for _ in range(50):
+        targets = [-1] if os.getpid() == 1 else descendants()
+        for pid in targets:
+            kill_quietly(pid)
+        reaped = reap_all()
+        if not targets or (targets == [-1] and not reaped and not other_pids()):
+            return
+        time.sleep(0.01)
+
+
+def reap_all() -> int:
+    count = 0
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return count
+        if pid == 0:
+            return count
+        count += 1
+
+
+def other_pids() -> list[int]:
+    return [int(n) for n in os.listdir("/proc") if n.isdigit() and int(n) != os.getpid()]
+
+
+def descendants() -> list[int]:
+    parents: dict[int, int] = {}
+    for pid in other_pids():
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as handle:
+                parents[pid] = int(handle.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    found, frontier = set(), {os.getpid()}
+    while frontier:
+        frontier = {pid for pid, ppid in parents.items() if ppid in frontier} - found
+        found |= frontier
+    return sorted(found)
 
 
 def decode_value(value_bytes: bytes, status: str) -> dict:
     if status == "timeout":
         return {"status": "timeout", "error": "it did not finish within the time limit"}
-    try:
-        outcome = json.loads(value_bytes.decode("utf-8"))
+    try:  # the last line is ours: whatever the student wrote to the pipe comes before it
+        lines = value_bytes.rstrip(b"\n").rsplit(b"\n", 1)
+        outcome = json.loads(lines[-1].decode("utf-8"))
         if isinstance(outcome, dict) and "status" in outcome:
             return {k: outcome.get(k) for k in ("status", "value", "error")}
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     reason = "the process was killed" if status == "crashed" else "the process exited early"
     return {"status": "crashed", "error": f"{reason} before it could answer (out of memory, "
@@ -119,28 +234,29 @@ def decode_value(value_bytes: bytes, status: str) -> dict:
 
 
 def child(probe: dict, request: dict, out_w: int, val_w: int) -> None:
+    module_file = request["module_file"]
+    memory = int(request.get("memory_bytes") or 1 << 30)
+    request["probes"].clear()  # this copy only: the other probes are none of the student's
+    request.clear()  # business, and the loop over them never resumes in this process
     os.setpgid(0, 0)
-    limit_memory(int(request.get("memory_bytes", 1 << 30)))
+    prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL))  # the fallback has no PID namespace to do it
+    set_limit(resource.RLIMIT_AS, memory)
+    cpu = max(1, math.ceil(float(probe["timeout"])) + 1)
+    set_limit(resource.RLIMIT_CPU, cpu, cpu + 1)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
     os.dup2(out_w, 1)
     os.dup2(out_w, 2)
-    os.close(out_w)
+    os.closerange(3, val_w)
+    os.closerange(val_w + 1, 1 << 16)
     sys.stdout = os.fdopen(1, "w", buffering=1, encoding="utf-8", errors="replace")
     sys.stderr = sys.stdout
-    sys.stdin = open(os.devnull)
-    answer = answer_probe(probe, request["module_file"])
-    try:
+    sys.stdin = os.fdopen(0, "r")
+    answer = answer_probe(probe, module_file)
+    with contextlib.suppress(BaseException):
         sys.stdout.flush()
-    except Exception:
-        pass
-    os.write(val_w, to_json(answer))
+    send(val_w, b"\n" + to_json(answer) + b"\n")
     os._exit(0)
-
-
-def limit_memory(limit: int) -> None:
-    try:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except (ValueError, OSError):
-        pass
 
 
 def to_json(answer: dict) -> bytes:
@@ -163,10 +279,13 @@ def answer_probe(probe: dict, module_file: str) -> dict:
                 "error": f"SyntaxError on line {exc.lineno}: {exc.msg}"}
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         return {"status": "load_error", "error": f"cannot read the file: {exc}"}
+    saved = dict(builtins.__dict__)
     try:
         exec(code, namespace)
     except BaseException as exc:  # the student's module crashed while loading
         return {"status": "load_error", "error": "loading the module failed: " + brief(exc)}
+    finally:
+        restore_builtins(saved)
     if probe["name"] not in namespace:
         return {"status": "missing", "error": f"the module defines no `{probe['name']}`"}
     target = namespace[probe["name"]]
@@ -176,30 +295,34 @@ def answer_probe(probe: dict, module_file: str) -> dict:
         target(*probe["args"])
     except BaseException as exc:
         return {"status": "error", "error": brief(exc)}
+    finally:
+        restore_builtins(saved)
     return {"status": "ok", "value": None}
+
+
+def restore_builtins(saved: dict) -> None:
+    """Undo the student's patches to builtins, so that reporting its answers still works."""
+    builtins.__dict__.clear()
+    builtins.__dict__.update(saved)
 
 
 def plain(value, depth: int = 0):
     """Copy into exact JSON types; anything else is shown by its repr for the message."""
     if depth > 6:
-        raise_bad("nested too deeply")
+        raise ValueError("nested too deeply")
     kind = type(value)
-    if value is None or kind in (bool, int, str):
+    if value is None or kind is bool or kind is int or kind is str:
         return value
     if kind is float:
-        return value if value == value and abs(value) != float("inf") else str(value)
-    if kind in (list, tuple):
+        return value if math.isfinite(value) else str(value)
+    if kind is list or kind is tuple:
         return [plain(v, depth + 1) for v in value]
     if kind is dict:
         return {str(k): plain(v, depth + 1) for k, v in value.items()}
     try:
-        return float(value) if kind.__name__ in ("float64", "float32", "Float") else repr(value)
-    except Exception:
+        return str(repr(value))[:200]
+    except BaseException:
         return "<unreadable>"
-
-
-def raise_bad(why: str) -> None:
-    raise ValueError(why)
 
 
 def brief(exc: BaseException) -> str:

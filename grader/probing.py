@@ -7,16 +7,23 @@ and what it returns is validated plain data (`ProbeOutcome`).
 from __future__ import annotations
 
 import json
-import sys
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.errors import GraderError
 from grader.protocol import HarnessRequest, Probe, ProbeOutcome
-from grader.sandbox import Limits, bwrap_path, run_sandboxed
+from grader.sandbox import Limits, bwrap_path, run_sandboxed, runtime_python
 
 HARNESS = Path(__file__).with_name("harness.py")
 HARNESS_INSIDE = "/opt/grader-harness/harness.py"
+FALLBACK_NOTICE = (
+    "warning: bubblewrap (bwrap) is not installed, so the submission ran as a plain process: "
+    "it could read and write your files and use the network. Only grade code you trust this "
+    "way; install bubblewrap (apt-get install bubblewrap) for the sandbox."
+)
+MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.py")
 
 
 @dataclass(frozen=True)
@@ -25,29 +32,61 @@ class ProbeRun:
     isolated: bool
     seconds: float
     problem: str = ""  # set when the harness itself gave no usable answer
+    notice: str = ""  # FALLBACK_NOTICE when the run was not isolated
+
+
+def sandbox_available() -> bool:
+    return bwrap_path() is not None
 
 
 def probe_submission(
-    source: str, probes: tuple[Probe, ...], *, module_file: str, limits: Limits | None = None
+    source: str,
+    probes: tuple[Probe, ...],
+    *,
+    module_file: str,
+    limits: Limits | None = None,
+    require_isolation: bool = False,
 ) -> ProbeRun:
     """Run `source` (the student's module text) and answer every probe."""
+    if require_isolation and not sandbox_available():
+        raise GraderError("refusing to run student code without the sandbox: bubblewrap is not "
+                          "installed (apt-get install bubblewrap)")
+    if not MODULE_NAME.fullmatch(module_file):
+        raise GraderError(f"not a module file name: {module_file!r}")
     limits = limits or Limits(wall_seconds=5.0 + sum(p.timeout + 0.6 for p in probes))
-    request = HarnessRequest(module_file=module_file, probes=probes,
-                             memory_bytes=limits.memory_bytes, output_cap=limits.output_cap)
+    request = HarnessRequest(
+        module_file=module_file, probes=probes, memory_bytes=limits.memory_bytes,
+        output_cap=limits.output_cap, processes=limits.processes,
+        file_bytes=limits.file_bytes, open_files=limits.open_files)
+    isolated = sandbox_available()
     with tempfile.TemporaryDirectory(prefix="grader-scratch-") as scratch:
         Path(scratch, module_file).write_text(source, encoding="utf-8")
         run = run_sandboxed(
-            [sys.executable, "-I", HARNESS_INSIDE if bwrap_path() else str(HARNESS), "{result_fd}"],
+            [runtime_python(), "-I", "-S", HARNESS_INSIDE if isolated else str(HARNESS),
+             "{result_fd}", "{uid}"],
             scratch=Path(scratch), stdin=json.dumps(request.to_dict()).encode(), limits=limits,
             ro_binds=((str(HARNESS), HARNESS_INSIDE),),
+            channel_cap=8 * limits.output_cap * (len(probes) + 1),
         )
+    by_id = _read_channel(run.channel)
+    missing = [p.id for p in probes if p.id not in by_id]
     problem = ""
-    try:
-        answers = json.loads(run.channel.decode("utf-8"))["outcomes"]
-        by_id = {a.get("id"): a for a in answers if isinstance(a, dict)}
-    except (ValueError, KeyError, TypeError, AttributeError):
-        by_id = {}
+    if missing:
         problem = "the submission's run ended before it could report" + (
             " (time limit)" if run.timed_out else "")
     outcomes = {p.id: ProbeOutcome.from_untrusted(by_id.get(p.id), p.id) for p in probes}
-    return ProbeRun(outcomes, run.isolated, run.seconds, problem)
+    return ProbeRun(outcomes, run.isolated, run.seconds, problem,
+                    "" if run.isolated else FALLBACK_NOTICE)
+
+
+def _read_channel(channel: bytes) -> dict[str, object]:
+    """One JSON object per line; a line that does not parse is dropped, not the others."""
+    found: dict[str, object] = {}
+    for line in channel.split(b"\n"):
+        try:
+            answer = json.loads(line.decode("utf-8"))
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(answer, dict) and type(answer.get("id")) is str:
+            found.setdefault(answer["id"], answer)
+    return found

@@ -20,6 +20,7 @@ STATUSES = ("ok", "missing", "error", "timeout", "crashed", "load_error", "bad_v
 MAX_DEPTH = 6
 MAX_ITEMS = 10_000
 MAX_TEXT = 1 << 20
+MAX_INT = 1 << 63
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,15 @@ class HarnessRequest:
     probes: tuple[Probe, ...]
     memory_bytes: int = 1 << 30
     output_cap: int = 1 << 20
+    processes: int = 64
+    file_bytes: int = 16 << 20
+    open_files: int = 256
 
     def to_dict(self) -> dict[str, Any]:
         return {"module_file": self.module_file, "probes": [p.to_dict() for p in self.probes],
-                "memory_bytes": self.memory_bytes, "output_cap": self.output_cap}
+                "memory_bytes": self.memory_bytes, "output_cap": self.output_cap,
+                "processes": self.processes, "file_bytes": self.file_bytes,
+                "open_files": self.open_files}
 
 
 @dataclass(frozen=True)
@@ -121,7 +127,11 @@ def sanitise(value: Any, depth: int = 0, budget: list[int] | None = None) -> Any
     if depth > MAX_DEPTH:
         raise ValueError("the value is nested too deeply")
     kind = type(value)
-    if value is None or kind is bool or kind is int:
+    if value is None or kind is bool:
+        return value
+    if kind is int:
+        if abs(value) > MAX_INT:
+            raise ValueError("a number in the value is absurdly large")
         return value
     if kind is float:
         return value if math.isfinite(value) else str(value)
@@ -136,3 +146,4 @@ def sanitise(value: Any, depth: int = 0, budget: list[int] | None = None) -> Any
             raise ValueError("a dict in the value has keys that are not strings")
         return {k: sanitise(v, depth + 1, budget) for k, v in value.items()}
     raise ValueError(f"the value holds a {kind.__name__}, which is not plain data")
+

@@ -1,22 +1,36 @@
 """Run a command on untrusted files: under bubblewrap when present, else a limited subprocess.
 
 `run_sandboxed` is the one door through which student code is executed. It returns a
-`SandboxRun` (plain data). The result channel is a pipe of its own (its fd number is passed in argv),
-separate from stdout, so nothing a student prints can be taken for a result.
+`SandboxRun` (plain data). The result channel is a pipe of its own (its fd number is passed in
+argv as `{result_fd}`), separate from stdout, so nothing a student prints can be taken for a
+result. Every pipe is read with a cap; what lies beyond it is read and dropped, never buffered.
+
+Under bwrap the sandbox sees only the Python runtime (read-only, without site-packages), the
+scratch folder (read-only, as /work) and a small private /tmp; no network, no other process.
+When the grader runs as root, the code inside runs as a throwaway uid (`{uid}` in argv; the
+harness drops to it), so RLIMIT_NPROC counts only that sandbox and nothing else is its own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+import selectors
 import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+SANDBOX_SWITCH = "GRADER_SANDBOX"  # "none" forces the fallback (tests, debugging)
+UID_RANGE = (1_900_000_000, 1_900_065_536)  # far above any real account or subuid range
+CLEAN_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", "TMPDIR": "/tmp",
+             "PYTHONDONTWRITEBYTECODE": "1"}
+TMP_BYTES = 64 << 20
+KILL_GRACE = 0.2
 
 
 @dataclass(frozen=True)
@@ -24,6 +38,10 @@ class Limits:
     wall_seconds: float = 20.0
     memory_bytes: int = 1 << 30
     output_cap: int = 1 << 20
+    cpu_seconds: int = 10
+    processes: int = 64
+    file_bytes: int = 16 << 20
+    open_files: int = 256
 
 
 @dataclass(frozen=True)
@@ -34,10 +52,20 @@ class SandboxRun:
     timed_out: bool
     isolated: bool
     seconds: float
+    stdout: str = ""
 
 
 def bwrap_path() -> str | None:
+    """The bwrap binary, or None when absent or switched off with GRADER_SANDBOX=none."""
+    if os.environ.get(SANDBOX_SWITCH, "").strip().lower() == "none":
+        return None
     return shutil.which("bwrap")
+
+
+def runtime_python() -> str:
+    """The real interpreter of this runtime (a venv's python is a link outside the sandbox)."""
+    candidate = Path(sys.base_prefix, "bin", f"python{sys.version_info[0]}.{sys.version_info[1]}")
+    return str(candidate) if candidate.exists() else os.path.realpath(sys.executable)
 
 
 def run_sandboxed(
@@ -47,59 +75,156 @@ def run_sandboxed(
     stdin: bytes,
     limits: Limits,
     ro_binds: tuple[tuple[str, str], ...] = (),
+    channel_cap: int | None = None,
 ) -> SandboxRun:
-    """Run `argv` in `scratch`; `{result_fd}` in argv names the result channel's fd."""
+    """Run `argv` in `scratch`; `{result_fd}` and `{uid}` in argv are filled in here."""
     started = time.monotonic()
-    read_fd, write_fd = os.pipe()
     bwrap = bwrap_path()
-    argv = [arg.replace("{result_fd}", str(write_fd)) for arg in argv]
-    command = argv if bwrap is None else _bwrap_argv(bwrap, scratch, argv, ro_binds)
+    # Root drops to a throwaway uid, unless (fallback only) that uid could not even read Python.
+    lend = os.geteuid() == 0 and (bwrap is not None or _world_readable(sys.base_prefix))
+    uid = _lend_to_throwaway_uid(scratch) if lend else 0
+    read_fd, write_fd = os.pipe()
+    argv = [a.replace("{result_fd}", str(write_fd)).replace("{uid}", str(uid)) for a in argv]
+    command = argv if bwrap is None else _bwrap_argv(bwrap, scratch, argv, ro_binds, uid != 0)
     proc = subprocess.Popen(
-        command, cwd=scratch, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE, pass_fds=(write_fd,), start_new_session=True,
-        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"},
+        command, cwd=scratch, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, pass_fds=(write_fd,), start_new_session=True, env=CLEAN_ENV,
     )
     os.close(write_fd)
-    channel = bytearray()
-    reader = threading.Thread(target=_drain, args=(read_fd, channel, limits.output_cap))
-    reader.start()
-    timed_out = False
+    assert proc.stdout is not None and proc.stderr is not None
+    out_fd, err_fd = proc.stdout.fileno(), proc.stderr.fileno()
+    caps = {read_fd: channel_cap or limits.output_cap, out_fd: limits.output_cap,
+            err_fd: 64 << 10}
     try:
-        _, err = proc.communicate(stdin, timeout=limits.wall_seconds)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        os.killpg(proc.pid, signal.SIGKILL)
-        _, err = proc.communicate()
-    reader.join()
-    return SandboxRun(proc.returncode, bytes(channel), err.decode("utf-8", "replace")[-4000:],
-                      timed_out, bwrap is not None, time.monotonic() - started)
+        sinks, timed_out = _pump(proc, stdin, caps, started + limits.wall_seconds)
+    finally:
+        _kill_group(proc)
+        os.close(read_fd)
+        proc.stdout.close()
+        proc.stderr.close()
+    return SandboxRun(proc.returncode, bytes(sinks[read_fd]),
+                      sinks[err_fd].decode("utf-8", "replace"), timed_out, bwrap is not None,
+                      time.monotonic() - started, sinks[out_fd].decode("utf-8", "replace"))
 
 
-def _drain(fd: int, sink: bytearray, cap: int) -> None:
-    """Read a pipe to its end, keeping at most `cap` bytes and dropping the rest unbuffered."""
-    with os.fdopen(fd, "rb", buffering=0) as reader:
-        while chunk := reader.read(65536):
-            if len(sink) < cap:
-                sink += chunk[: cap - len(sink)]
+def _pump(
+    proc: subprocess.Popen[bytes], stdin: bytes, caps: dict[int, int], deadline: float
+) -> tuple[dict[int, bytearray], bool]:
+    """Feed stdin and drain every pipe (capped) until the process ends or the deadline."""
+    sinks = {fd: bytearray() for fd in caps}
+    selector = selectors.DefaultSelector()
+    for fd in caps:
+        selector.register(fd, selectors.EVENT_READ)
+    assert proc.stdin is not None
+    stdin_fd = proc.stdin.fileno()
+    os.set_blocking(stdin_fd, False)
+    pending = memoryview(stdin)
+    selector.register(stdin_fd, selectors.EVENT_WRITE)
+    timed_out = False
+    while len(selector.get_map()) and not timed_out:
+        if proc.poll() is not None:  # ended: drain briefly, strays must not hold us up
+            deadline = min(deadline, time.monotonic() + 0.5)
+        left = deadline - time.monotonic()
+        timed_out = left <= 0 and proc.poll() is None
+        if left <= 0:
+            break
+        for key, _ in selector.select(min(left, 0.25)):
+            if key.fd == stdin_fd:
+                pending = _feed(proc, selector, pending)
+                continue
+            chunk = os.read(key.fd, 65536)
+            if not chunk:
+                selector.unregister(key.fd)
+            elif len(sinks[key.fd]) < caps[key.fd]:
+                sinks[key.fd] += chunk[: caps[key.fd] - len(sinks[key.fd])]
+    selector.close()
+    return sinks, timed_out
+
+
+def _feed(proc: subprocess.Popen[bytes], selector: selectors.BaseSelector,
+          pending: memoryview) -> memoryview:
+    assert proc.stdin is not None
+    try:
+        pending = pending[os.write(proc.stdin.fileno(), pending):]
+    except BlockingIOError:
+        return pending
+    except BrokenPipeError:
+        pending = pending[:0]
+    if not pending:
+        selector.unregister(proc.stdin.fileno())
+        proc.stdin.close()
+    return pending
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """TERM, a short grace, then KILL the whole group, whatever signals the code ignores."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        if proc.poll() is not None and sig == signal.SIGTERM:
+            continue  # bwrap (or the harness) already ended: only stragglers remain
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(KILL_GRACE)
+    proc.wait()
+
+
+def _lend_to_throwaway_uid(scratch: Path) -> int:
+    """Hand the scratch folder to a fresh uid; the harness drops to it before any student code."""
+    uid = secrets.randbelow(UID_RANGE[1] - UID_RANGE[0]) + UID_RANGE[0]
+    for path in (scratch, *scratch.rglob("*")):
+        os.chown(path, uid, uid, follow_symlinks=False)
+    return uid
+
+
+def _world_readable(path: str) -> bool:
+    return all(os.stat(p).st_mode & 0o005 == 0o005 for p in (Path(path), *Path(path).parents))
 
 
 def _bwrap_argv(
-    bwrap: str, scratch: Path, argv: list[str], ro_binds: tuple[tuple[str, str], ...]
+    bwrap: str, scratch: Path, argv: list[str], ro_binds: tuple[tuple[str, str], ...],
+    as_root: bool,
 ) -> list[str]:
-    prefix = Path(sys.base_prefix)
-    binds: list[str] = []
-    for path in ("/usr", str(prefix)):
-        binds += ["--ro-bind", path, path]
+    prefix = sys.base_prefix
+    binds = [*_open_parents(prefix), "--ro-bind", "/usr", "/usr", "--ro-bind", prefix, prefix]
+    for site in _site_packages(prefix):
+        binds += ["--tmpfs", site]  # installed packages (the grader's own among them) stay out
     for source, target in ro_binds:
-        binds += ["--ro-bind", source, target]
+        binds += [*_open_parents(target), "--ro-bind", source, target]
+    # As root there is no user namespace: the harness starts as root and drops to the throwaway
+    # uid itself (it needs SETUID/SETGID for that, and nothing else). Otherwise a user namespace.
+    users = (["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"] if as_root else
+             ["--unshare-user", "--uid", "65534", "--gid", "65534", "--disable-userns"])
     return [
-        bwrap, "--unshare-all", "--die-with-parent", "--new-session",
-        *binds,
+        bwrap, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+        "--unshare-cgroup-try", *users, "--die-with-parent", "--new-session",
+        "--hostname", "sandbox", "--clearenv", *_setenv(), *binds,
         "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
         "--symlink", "usr/bin", "/bin",
-        "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
-        "--bind", str(scratch), "/work", "--chdir", "/work",
-        "--uid", "65534", "--gid", "65534",
+        "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(TMP_BYTES),
+        "--tmpfs", "/tmp",
+        "--ro-bind", str(scratch), "/work", "--chdir", "/work",
         "--as-pid-1",
         *argv,
     ]
+
+
+def _open_parents(target: str) -> list[str]:
+    """bwrap makes missing parents of a mount point 0700 (root's): make them traversable."""
+    dirs: list[str] = []
+    for parent in reversed(Path(target).parents[:-1]):
+        if str(parent) not in ("/usr", "/tmp"):
+            dirs += ["--perms", "0755", "--dir", str(parent)]
+    return dirs
+
+
+def _setenv() -> list[str]:
+    pairs: list[str] = []
+    for key, value in CLEAN_ENV.items():
+        pairs += ["--setenv", key, value]
+    return pairs
+
+
+def _site_packages(prefix: str) -> list[str]:
+    lib = Path(prefix, "lib")
+    found = sorted(lib.glob("python3*/site-packages")) + sorted(lib.glob("python3/dist-packages"))
+    return [str(p) for p in found if p.is_dir()]

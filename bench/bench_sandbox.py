@@ -1,0 +1,105 @@
+"""What the sandbox costs: one sandboxed run against a bare subprocess, and the slowest attack.
+
+    python bench/bench_sandbox.py [--runs N] [--no-attacks]
+
+Prints medians in milliseconds and their ratio for (1) an empty Python process, bare vs under
+`run_sandboxed`, (2) a full probe of the reference solution (harness and all), fallback vs
+bwrap; then the wall time of `grader check --json` on every file in tests/attacks/, slowest
+first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from grader.probing import probe_submission  # noqa: E402
+from grader.protocol import Probe  # noqa: E402
+from grader.sandbox import Limits, bwrap_path, run_sandboxed, runtime_python  # noqa: E402
+
+PROBES = (Probe("dz", "value", "DZ_DB"), Probe("hand", "value", "HAND_ITERATIONS"),
+          Probe("solve", "call", "double_variable_new", (3.0, 4.0, 150.0)))
+
+
+def median_ms(action: Callable[[], object], runs: int) -> float:
+    action()  # warm the page cache
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def bare(argv: list[str]) -> None:
+    subprocess.run(argv, check=True, stdin=subprocess.DEVNULL, capture_output=True,
+                   env={"PATH": "/usr/bin:/bin"})
+
+
+def sandboxed(argv: list[str], scratch: Path) -> None:
+    run = run_sandboxed(argv, scratch=scratch, stdin=b"", limits=Limits())
+    assert run.returncode == 0, run.stderr
+
+
+def probe(source: str, sandbox: str) -> None:
+    os.environ["GRADER_SANDBOX"] = sandbox
+    run = probe_submission(source, PROBES, module_file="linear_backprop.py")
+    assert all(o.ok for o in run.outcomes.values()), run
+    assert run.isolated is (sandbox != "none")
+
+
+def row(label: str, base: float, boxed: float) -> None:
+    print(f"{label:<44} {base:8.1f} ms {boxed:8.1f} ms   x{boxed / base:5.2f}"
+          f"   (+{boxed - base:.1f} ms)")
+
+
+def overhead(runs: int) -> None:
+    argv = [runtime_python(), "-I", "-S", "-c", "pass"]
+    source = (ROOT / "solutions" / "linear_backprop.py").read_text()
+    print(f"{'':<44} {'bare':>11} {'sandboxed':>11}   ratio   (median of {runs})")
+    with tempfile.TemporaryDirectory() as scratch:
+        row("empty python: subprocess vs run_sandboxed", median_ms(lambda: bare(argv), runs),
+            median_ms(lambda: sandboxed(argv, Path(scratch)), runs))
+    row("probe the reference: fallback vs bwrap", median_ms(lambda: probe(source, "none"), runs),
+        median_ms(lambda: probe(source, ""), runs))
+    os.environ.pop("GRADER_SANDBOX", None)
+
+
+def attacks() -> None:
+    print("\ngrader check --json on each attack (wall seconds), slowest first:")
+    times = {}
+    for attack in sorted((ROOT / "tests" / "attacks").glob("*.py")):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "grader", "check", "--json", str(attack)],
+                       cwd=ROOT, capture_output=True, timeout=300)
+        times[attack.stem] = time.perf_counter() - started
+    for name, seconds in sorted(times.items(), key=lambda kv: -kv[1]):
+        print(f"  {seconds:6.2f} s  {name}")
+    print(f"slowest: {max(times, key=times.get)} {max(times.values()):.2f} s; "
+          f"all {len(times)}: {sum(times.values()):.1f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--no-attacks", action="store_true")
+    options = parser.parse_args()
+    if bwrap_path() is None:
+        sys.exit("bubblewrap is not installed: nothing to compare")
+    overhead(options.runs)
+    if not options.no_attacks:
+        attacks()
+
+
+if __name__ == "__main__":
+    main()

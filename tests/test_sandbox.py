@@ -1,0 +1,195 @@
+"""The sandbox and the process boundary, tested at the probe level with the real bwrap."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.errors import GraderError
+from grader.probing import FALLBACK_NOTICE, _read_channel, probe_submission
+from grader.protocol import Probe, ProbeOutcome, sanitise
+from grader.sandbox import Limits, bwrap_path, run_sandboxed
+
+needs_bwrap = pytest.mark.skipif(bwrap_path() is None, reason="bubblewrap is not installed")
+SPY = '''
+import json, os, resource, socket
+def report(port):
+    facts = {"uid": os.getuid(), "root": sorted(os.listdir("/")), "env": dict(os.environ),
+             "pids": sorted(p for p in os.listdir("/proc") if p.isdigit()),
+             "nproc": resource.getrlimit(resource.RLIMIT_NPROC)[0],
+             "memory": resource.getrlimit(resource.RLIMIT_AS)[0]}
+    status = open("/proc/self/status").read()
+    facts["caps"] = [l.split()[1] for l in status.splitlines() if l.startswith("CapEff")][0]
+    facts["nnp"] = [l.split()[1] for l in status.splitlines() if l.startswith("NoNewPrivs")][0]
+    facts["sees_work_main"] = os.path.exists(%r)
+    facts["site_packages"] = os.listdir(%r) if os.path.isdir(%r) else None
+    try:
+        socket.create_connection(("127.0.0.1", int(port)), timeout=1).close()
+        facts["connected"] = True
+    except OSError:
+        facts["connected"] = False
+    for name, path in (("cwd_writable", "x"), ("tmp_writable", "/tmp/x")):
+        try:
+            open(path, "w").close()
+            facts[name] = True
+        except OSError:
+            facts[name] = False
+    print(json.dumps(facts))
+'''
+ROOT = Path(__file__).resolve().parent.parent
+SITE = str(Path(json.__file__).parent.parent / "site-packages")
+
+
+def call(name: str, *args: float, timeout: float = 5.0) -> Probe:
+    return Probe(name, "call", name, tuple(args), timeout)
+
+
+def spy(port: int) -> dict:
+    source = SPY % (str(ROOT / "solutions"), SITE, SITE)
+    run = probe_submission(source, (call("report", port),), module_file="linear_backprop.py")
+    outcome = run.outcomes["report"]
+    assert outcome.ok, outcome.error
+    return json.loads(outcome.stdout)
+
+
+@needs_bwrap
+def test_the_sandbox_shows_nothing_but_python_and_the_submission():
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        facts = spy(server.getsockname()[1])
+    assert set(facts["root"]) <= {"bin", "dev", "lib", "lib64", "opt", "proc", "root", "tmp",
+                                  "usr", "work"}
+    assert not facts["sees_work_main"]
+    assert facts["site_packages"] in ([], None)  # installed packages (and the grader) hidden
+    assert facts["connected"] is False  # the host's 127.0.0.1 is another network
+    assert facts["pids"] == ["1", facts["pids"][-1]] and len(facts["pids"]) == 2
+    assert set(facts["env"]) <= {"PATH", "LANG", "HOME", "TMPDIR", "PYTHONDONTWRITEBYTECODE",
+                                 "PWD"}
+    assert facts["caps"] == "0000000000000000" and facts["nnp"] == "1"
+    assert facts["cwd_writable"] is False and facts["tmp_writable"] is True
+    assert facts["memory"] == 1 << 30
+
+
+@needs_bwrap
+@pytest.mark.skipif(os.geteuid() != 0, reason="the throwaway uid needs a root grader")
+def test_as_root_the_student_runs_as_a_throwaway_uid_with_a_process_limit():
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        facts = spy(server.getsockname()[1])
+    assert facts["uid"] >= 1_900_000_000 and facts["nproc"] == Limits().processes
+
+
+def test_fallback_runs_but_says_files_are_not_isolated(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("GRADER_SANDBOX", "none")
+    run = probe_submission("A = [1, 2.5, 'x']\n", (Probe("a", "value", "A"),),
+                           module_file="linear_backprop.py")
+    assert run.isolated is False and run.notice == FALLBACK_NOTICE
+    assert "not installed" in run.notice and run.outcomes["a"].value == [1, 2.5, "x"]
+
+
+def test_require_isolation_refuses_without_bubblewrap(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("GRADER_SANDBOX", "none")
+    with pytest.raises(GraderError, match="bubblewrap is not installed"):
+        probe_submission("A = 1\n", (Probe("a", "value", "A"),),
+                         module_file="linear_backprop.py", require_isolation=True)
+
+
+@needs_bwrap
+def test_isolated_runs_say_so():
+    run = probe_submission("A = 1\n", (Probe("a", "value", "A"),),
+                           module_file="linear_backprop.py", require_isolation=True)
+    assert run.isolated is True and run.notice == "" and run.outcomes["a"].value == 1
+
+
+@pytest.mark.parametrize("mode", ["bwrap", "none"])
+def test_a_probe_cannot_see_or_forge_another(mode: str, monkeypatch: pytest.MonkeyPatch):
+    if mode == "bwrap" and bwrap_path() is None:
+        pytest.skip("bubblewrap is not installed")
+    monkeypatch.setenv("GRADER_SANDBOX", "" if mode == "bwrap" else mode)
+    source = '''import gc, os
+def spy():
+    seen = [repr(o)[:300] for o in gc.get_objects() if isinstance(o, (dict, list))]
+    print("\\n".join(s for s in seen if "secret-probe" in s or "second" in s))
+    for fd in range(3, 256):
+        try:
+            os.write(fd, b'{"id": "secret-probe", "status": "ok", "value": "FORGED"}\\n')
+        except OSError:
+            pass
+SECRET = "honest"
+'''
+    probes = (call("spy"), Probe("secret-probe", "value", "SECRET"))
+    run = probe_submission(source, probes, module_file="linear_backprop.py")
+    assert run.outcomes["spy"].ok and "secret-probe" not in run.outcomes["spy"].stdout
+    assert run.outcomes["secret-probe"].value == "honest"
+
+
+@pytest.mark.parametrize("mode", ["bwrap", "none"])
+def test_output_is_capped_and_a_flood_ends_at_the_time_limit(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+):
+    if mode == "bwrap" and bwrap_path() is None:
+        pytest.skip("bubblewrap is not installed")
+    monkeypatch.setenv("GRADER_SANDBOX", "" if mode == "bwrap" else mode)
+    source = "def flood():\n    while True:\n        print('x' * 10000)\n"
+    started = time.monotonic()
+    run = probe_submission(source, (call("flood", timeout=1.0),),
+                           module_file="linear_backprop.py",
+                           limits=Limits(wall_seconds=10, output_cap=1 << 16))
+    outcome = run.outcomes["flood"]
+    assert outcome.status == "timeout" and outcome.truncated
+    assert len(outcome.stdout) == 1 << 16
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("mode", ["bwrap", "none"])
+def test_the_wall_clock_kills_a_run_that_ignores_sigterm(
+    mode: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    if mode == "bwrap" and bwrap_path() is None:
+        pytest.skip("bubblewrap is not installed")
+    monkeypatch.setenv("GRADER_SANDBOX", "" if mode == "bwrap" else mode)
+    code = ("import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+            "print('grader-test-stubborn', flush=True)\nwhile True: time.sleep(0.1)\n")
+    started = time.monotonic()
+    run = run_sandboxed([sys.executable, "-I", "-c", code], scratch=tmp_path, stdin=b"",
+                        limits=Limits(wall_seconds=1.0))
+    assert run.timed_out and time.monotonic() - started < 3
+    assert "grader-test-stubborn" in run.stdout
+    left = subprocess.run(["pgrep", "-f", "grader-test-stubborn"], capture_output=True)
+    assert left.stdout == b""
+
+
+def test_sanitise_keeps_only_exact_plain_data():
+    class Sneaky(float):
+        def __eq__(self, other: object) -> bool:
+            return True
+
+        __hash__ = float.__hash__
+
+    assert sanitise({"a": [1, 2.5, "x", None, True]}) == {"a": [1, 2.5, "x", None, True]}
+    assert sanitise([math.nan, math.inf, -math.inf]) == ["nan", "inf", "-inf"]
+    for bad in (Sneaky(1.0), type("S", (str,), {})("x"), {1: 2}, (1, 2), 10 ** 30,
+                [[[[[[[[1]]]]]]]], list(range(20_000)), "x" * (2 << 20)):
+        with pytest.raises(ValueError):
+            sanitise(bad)
+
+
+def test_untrusted_outcomes_become_plain_or_are_refused():
+    forged = ProbeOutcome.from_untrusted({"status": "passed", "value": 1}, "p")
+    assert forged.status == "crashed"
+    odd = ProbeOutcome.from_untrusted({"status": "ok", "value": {"k": [1] * 20_000}}, "p")
+    assert odd.status == "bad_value"
+    fine = ProbeOutcome.from_untrusted({"status": "ok", "value": math.nan, "stdout": 5}, "p")
+    assert fine.value == "nan" and fine.stdout == ""
+
+
+def test_the_channel_keeps_good_lines_and_drops_garbage():
+    channel = b'{"id": "a", "status": "ok"}\nnot json\n[1]\n{"id": 5}\n{"id": "b", "status": "ok"}'
+    assert sorted(_read_channel(channel)) == ["a", "b"]
+    assert _read_channel(b'{"id": "a", "v": 1}\n{"id": "a", "v": 2}')["a"] == {"id": "a", "v": 1}
