@@ -9,9 +9,9 @@ import sys
 import time
 
 import pytest
+from conftest import ROOT, SUBMISSIONS, run_grader
 from test_example_submissions import EXPECTED
 
-from conftest import ROOT, SUBMISSIONS, run_grader
 from grader.gradebook import Gradebook
 
 ASSIGNMENT = "linear-backprop"

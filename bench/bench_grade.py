@@ -1,0 +1,155 @@
+"""Benchmark class grading: `grader grade` on .py and .ipynb submissions, `nbgrader autograde`
+on the same answers as notebooks, and one `grader check` with its time split.
+
+    python bench/bench_grade.py [--students 200] [--nbgrader 8] [--jobs N]
+
+The class is a realistic mix cycled from tests/submissions (correct ones and each typical
+mistake); submissions that run into the time limit are graded separately, since each costs
+its time limit rather than a sandbox start. Figures go to stdout; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import nbgrader_class  # noqa: E402 - the helper next to this script
+
+ROOT = Path(__file__).resolve().parent.parent
+SUBMISSIONS = ROOT / "tests" / "submissions"
+TIMEOUTS = {"infinite_loop.py", "not_halved.py", "wrong_sign.py", "fixed_factors.py",
+            "html_injection.py"}  # a case or more hits the 1 s time limit
+CHECKED = SUBMISSIONS / "correct_fstrings.py"
+
+
+def mix() -> list[Path]:
+    return sorted(p for p in SUBMISSIONS.glob("*.py") if p.name not in TIMEOUTS)
+
+
+def build_class(folder: Path, sources: list[Path], count: int, notebook: bool) -> None:
+    for i in range(count):
+        source = sources[i % len(sources)]
+        student = folder / f"s{i:04d}"
+        student.mkdir(parents=True)
+        if notebook:
+            nb = nbgrader_class.student_notebook(source.read_text())
+            nbformat.write(nb, student / "linear_backprop.ipynb")
+        else:
+            shutil.copy(source, student / "linear_backprop.py")
+
+
+def grade(folder: Path, db: Path, jobs: int | None) -> float:
+    """Wall seconds of one `grader grade` run (the whole command, start-up included)."""
+    extra = ["--jobs", str(jobs)] if jobs else []
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "grader", "grade", str(folder), "--db",
+                           str(db), *extra], capture_output=True, text=True, cwd=ROOT)
+    seconds = time.monotonic() - started
+    if proc.returncode != 0 or "problems 0" not in proc.stdout:
+        raise SystemExit(f"grader grade failed:\n{proc.stdout}\n{proc.stderr[-2000:]}")
+    return seconds
+
+
+def nbgrader_rate(work: Path, sources: list[Path], count: int) -> tuple[float, int]:
+    course = nbgrader_class.nbgrader_course(work / "nbgrader",
+                                            (ROOT / "solutions" / "linear_backprop.py")
+                                            .read_text())
+    for i in range(count):
+        nbgrader_class.submit(course, f"s{i:04d}", sources[i % len(sources)].read_text())
+    started = time.monotonic()
+    nbgrader_class.nbgrader(course, "autograde", nbgrader_class.ASSIGNMENT, "--force")
+    seconds = time.monotonic() - started
+    graded = nbgrader_class.scores(course)
+    return count / seconds, len(graded)
+
+
+def median_wall(argv: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.monotonic()
+        subprocess.run(argv, capture_output=True, cwd=ROOT)
+        times.append(time.monotonic() - started)
+    return statistics.median(times)
+
+
+def check_split(runs: int) -> dict[str, float]:
+    """One `grader check` of one .py: wall, and where it goes."""
+    argv = [sys.executable, "-m", "grader", "check", "--json", str(CHECKED)]
+    wall = median_wall(argv, runs)
+    interpreter = median_wall([sys.executable, "-c", "pass"], runs)
+    proc = subprocess.run([sys.executable, "-X", "importtime", *argv[1:]], capture_output=True,
+                          text=True, cwd=ROOT)
+    imports = _top_level_import_seconds(proc.stderr)
+    sandbox = statistics.median(_sandbox_seconds() for _ in range(runs))
+    return {"wall": wall, "interpreter start": interpreter, "imports": imports,
+            "sandbox": sandbox, "checks and the rest": wall - interpreter - imports - sandbox}
+
+
+def _top_level_import_seconds(importtime: str) -> float:
+    """Sum of the cumulative times of top-level imports (-X importtime), minus site's."""
+    total = 0
+    for line in importtime.splitlines():
+        match = re.match(r"import time:\s+\d+ \|\s+(\d+) \| (\S.*)$", line)
+        if match and match.group(2) != "site":
+            total += int(match.group(1))
+    return total / 1e6
+
+
+def _sandbox_seconds() -> float:
+    code = ("import json,sys;from pathlib import Path;from grader import checks,submission;"
+            "from grader.check import collect_answers,resolve_assignment;"
+            "from grader.spec_loader import default_course;"
+            "a=resolve_assignment(default_course(),None,Path(sys.argv[1]));"
+            "print(json.dumps(collect_answers(a,submission.read(Path(sys.argv[1]))).seconds))")
+    proc = subprocess.run([sys.executable, "-c", code, str(CHECKED)], capture_output=True,
+                          text=True, cwd=ROOT)
+    return float(proc.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=200)
+    parser.add_argument("--nbgrader", type=int, default=8, help="notebooks nbgrader grades")
+    parser.add_argument("--timeouts", type=int, default=10)
+    parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--check-runs", type=int, default=5)
+    args = parser.parse_args()
+    sources = mix()
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
+          f"mix: {len(sources)} submissions cycled ({', '.join(p.stem for p in sources)})")
+    with tempfile.TemporaryDirectory(prefix="bench-grade-") as scratch:
+        work = Path(scratch)
+        rates = {}
+        for label, notebook, names, count in [
+                (".py", False, sources, args.students),
+                (".ipynb", True, sources, args.students),
+                ("timeouts .py", False, sorted(SUBMISSIONS / n for n in TIMEOUTS), args.timeouts)]:
+            build_class(work / label, [p for p in names if p.exists()], count, notebook)
+            seconds = grade(work / label, work / f"{label}.sqlite", args.jobs)
+            rates[label] = count / seconds
+            print(f"grader grade, {count} {label} submissions: {seconds:.2f} s, "
+                  f"{rates[label]:.1f} submissions/s")
+        nb_rate, graded = nbgrader_rate(work, sources, args.nbgrader)
+        print(f"nbgrader autograde, {args.nbgrader} notebooks ({graded} graded): "
+              f"{nb_rate:.2f} submissions/s")
+        print(f"ratio, grader grade .ipynb / nbgrader autograde: {rates['.ipynb'] / nb_rate:.0f}x")
+    split = check_split(args.check_runs)
+    print(f"grader check {CHECKED.name} (median of {args.check_runs}): " +
+          ", ".join(f"{k} {v:.3f} s" for k, v in split.items()))
+    print(json.dumps({"rates": rates, "nbgrader": nb_rate, "check": split}))
+
+
+if __name__ == "__main__":
+    main()
