@@ -67,20 +67,29 @@ def generate(course: Path, out: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @click.option("--require-sandbox", is_flag=True,
               help="Refuse to run student code without bubblewrap.")
+@click.option("--html", "html", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Also write the report as a self-contained HTML page to this file.")
 @click.pass_obj
 def check(course: Path, path: Path, assignment_id: str | None, as_json: bool,
-          require_sandbox: bool) -> None:
+          require_sandbox: bool, html: Path | None) -> None:
     """Grade one submission (a .py, an .ipynb, or a folder holding one)."""
     from grader import check as verb
 
     report = verb.main(path=path, assignment_id=assignment_id, course=course,
                        require_sandbox=require_sandbox)
+    if html is not None:  # before any output: a page that cannot be written is exit 2 alone
+        from grader.render_html import write_html
+
+        try:
+            write_html(report, html)
+        except OSError as exc:
+            raise GraderError(f"{html}: cannot write the report: {exc.strerror or exc}") from None
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
-        from grader.render_text import render
+        from grader.render_text import echo
 
-        click.echo(render(report), nl=False)
+        echo(report)
     sys.exit(0 if report.passed else 1)
 
 

@@ -10,12 +10,20 @@ from __future__ import annotations
 from typing import Any
 
 from grader import reference
+from grader.diagnosis import Diagnosis, diagnose
 from grader.probe_failure import explain
 from grader.protocol import Probe, ProbeOutcome
 from grader.results import CheckResult
 from grader.spec import Case, FunctionExercise
 from grader.spec_loader import Assignment
-from grader.trace import Departure, Trace, first_departure, format_iteration, parse_trace
+from grader.trace import (
+    Departure,
+    Trace,
+    first_departure,
+    format_iteration,
+    parse_cut_trace,
+    parse_trace,
+)
 
 
 def probe_id(exercise: FunctionExercise, case: Case) -> str:
@@ -33,6 +41,10 @@ def reference_trace(assignment: Assignment, exercise: FunctionExercise, case: Ca
     return parse_trace(text, exercise.trace)
 
 
+CUT_READ = 1 << 16  # of a cut run's output: its first iterations are what tell
+MAX_SHOWN = 200  # iterations of a student's trace kept for reports; a runaway prints thousands
+
+
 def check_case(
     assignment: Assignment, exercise: FunctionExercise, case: Case, outcome: ProbeOutcome
 ) -> CheckResult:
@@ -45,22 +57,56 @@ def check_case(
                            {"case": case.name, "args": dict(case.args), **detail})
 
     if not outcome.ok:
-        return result(False, explain(outcome, exercise.name, assignment.module_file),
-                      stdout=outcome.stdout[:4000])
+        return _unfinished(assignment, exercise, case, outcome, result)
     expected = reference_trace(assignment, exercise, case)
     student = parse_trace(outcome.stdout, exercise.trace)
     departure = first_departure(student, expected, exercise.tolerance)
     notes = _notes(student, outcome)
-    detail = {"student": student.to_dict(), "reference": expected.to_dict()}
+    detail = _traces(student, expected, departure, exercise.tolerance)
     if departure is None:
         return result(True, f"the trace matches the reference ({len(expected.iterations)} "
                       f"iterations).{notes}", **detail)
-    detail["departure"] = {"iteration": departure.iteration, "key": departure.key}
-    diagnosis = _diagnose(assignment, exercise, case, student)
+    found = diagnose(assignment.variants_path, exercise, case, student, expected,
+                     cut=outcome.truncated)
     output = departure.message + _side_by_side(departure, student, expected) + notes
-    if diagnosis:
-        output += f"\n  Likely cause: {diagnosis}"
-    return result(False, output, diagnosis, **detail)
+    return result(False, output + _likely(found), found.text if found else "",
+                  **detail, **_found(found))
+
+
+def _unfinished(assignment: Assignment, exercise: FunctionExercise, case: Case,
+                outcome: ProbeOutcome, result: Any) -> CheckResult:
+    """No complete trace (time limit, crash): what it printed until then still tells why."""
+    message = explain(outcome, exercise.name, assignment.module_file)
+    student = parse_cut_trace(outcome.stdout[:CUT_READ], exercise.trace)
+    if not student.iterations:
+        return result(False, message, stdout=outcome.stdout[:4000])
+    expected = reference_trace(assignment, exercise, case)
+    departure = first_departure(student, expected, exercise.tolerance)
+    found = diagnose(assignment.variants_path, exercise, case, student, expected, cut=True)
+    traces = _traces(student, expected, departure, exercise.tolerance)
+    return result(False, message + _likely(found), found.text if found else "",
+                  stdout=outcome.stdout[:4000], **traces, **_found(found))
+
+
+def _traces(student: Trace, expected: Trace, departure: Departure | None, tolerance: float
+            ) -> dict[str, Any]:
+    """Report data: both traces (the student's capped) and where they part."""
+    shown = Trace(student.iterations[:MAX_SHOWN], student.finals, student.ignored)
+    detail: dict[str, Any] = {"student": shown.to_dict(), "reference": expected.to_dict(),
+                              "student_iterations": len(student.iterations),
+                              "tolerance": tolerance}
+    if departure is not None:
+        detail["departure"] = {"iteration": departure.iteration, "key": departure.key,
+                               "message": departure.message}
+    return detail
+
+
+def _likely(found: Diagnosis | None) -> str:
+    return f"\n  Likely cause: {found.text}" if found else ""
+
+
+def _found(found: Diagnosis | None) -> dict[str, Any]:
+    return {"variant": found.to_dict()} if found else {}
 
 
 def _notes(student: Trace, outcome: ProbeOutcome) -> str:
@@ -84,17 +130,3 @@ def _side_by_side(departure: Departure, student: Trace, expected: Trace) -> str:
     theirs = format_iteration(expected.iterations[index]) if index < len(expected.iterations) \
         else "(the reference had stopped)"
     return f"\n  yours:     {yours}\n  reference: {theirs}"
-
-
-def _diagnose(
-    assignment: Assignment, exercise: FunctionExercise, case: Case, student: Trace
-) -> str:
-    """The spec's known wrong method that reproduces the student's trace, if any."""
-    path = assignment.variants_path
-    if path is None:
-        return ""
-    for variant in exercise.variants:
-        text = reference.printed_output(path, variant.function, tuple(case.args.values()))
-        if first_departure(student, parse_trace(text, exercise.trace), exercise.tolerance) is None:
-            return f"{variant.name}: {variant.hint}"
-    return ""

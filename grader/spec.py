@@ -89,11 +89,16 @@ class TraceFormat(Model):
 
 
 class Variant(Model):
-    """A wrong version of the method, run from the same start to name a student's mistake."""
+    """A wrong version of the method, run from the same start to name a student's mistake.
+
+    Either a function of its own, or a shared one with keyword `parameters` turning one knob
+    (`{share: 1.0}`): an instructor adds a mistake in YAML, without grader code.
+    """
 
     name: str
     function: Identifier  # defined in the assignment's variants module
-    hint: str
+    parameters: dict[Identifier, float | bool | str] = {}  # keyword arguments for `function`
+    hint: str  # what is wrong and how to fix it, addressed to the student
 
 
 class FunctionExercise(ExerciseBase):

@@ -22,6 +22,8 @@ EXPECTED = {
     "missing_name.py": {**FULL, "derive-dz-db": 0.0},
     "solver_crashes.py": {**FULL, "two-variable-solver": 0.0},
     "infinite_loop.py": {**FULL, "two-variable-solver": 0.0},
+    "w_updated_first.py": {**FULL, "two-variable-solver": 0.0},
+    "html_injection.py": {"derive-dz-db": 0.0, "iterate-by-hand": 1.0, "two-variable-solver": 0.0},
 }
 
 

@@ -1,0 +1,198 @@
+"""Diagnosis: a departing trace is matched against the spec's known wrong variants, by name.
+
+Through the real CLI for the example submissions (the sandboxed run, timeouts and all), and
+in-process for the matching rules themselves, on real traces and the real variants module.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SUBMISSIONS, run_grader
+
+from grader import diagnosis
+from grader.errors import SpecError
+from grader.expression_check import check_answer
+from grader.function_check import check_case
+from grader.protocol import ProbeOutcome
+from grader.spec import Variant
+from grader.spec_loader import load_assignment
+from grader.table_check import check_row
+
+ASSIGNMENT = load_assignment(ROOT / "exercises" / "linear-backprop")
+SOLVER = ASSIGNMENT.by_id["two-variable-solver"]
+CASES = {case.name: case for case in SOLVER.cases}
+ALL_CASES = tuple(CASES)
+
+
+@functools.cache
+def graded(name: str) -> dict:
+    proc = run_grader("check", "--json", str(SUBMISSIONS / name))
+    assert proc.returncode in (0, 1), proc.stderr
+    return json.loads(proc.stdout)
+
+
+def solver_tests(name: str) -> dict[str, dict]:
+    return {t["detail"]["case"]: t for t in graded(name)["tests"]
+            if t["exercise"] == "two-variable-solver"}
+
+
+@pytest.mark.parametrize(("name", "variant", "cases"), [
+    ("fixed_factors.py", "fixed factors 63 and 18", ALL_CASES),
+    ("not_halved.py", "delta_z not halved", ALL_CASES),
+    ("wrong_sign.py", "update with the wrong sign", ALL_CASES),
+    ("stop_at_1e-4.py", "stop at 1e-4", ("chapter-example",)),
+    ("no_abs.py", "no abs() in the stop test", ("target-above-start",)),
+    ("w_updated_first.py", "w updated before delta_b is computed", ALL_CASES),
+    ("infinite_loop.py", "w and b never updated", ALL_CASES),
+])
+def test_each_classic_mistake_is_named_with_its_fix(name, variant, cases):
+    tests = solver_tests(name)
+    hint = next(v.hint for v in SOLVER.variants if v.name == variant)
+    for case in cases:
+        test = tests[case]
+        assert test["status"] == "failed"
+        assert test["diagnosis"].startswith(variant), (case, test["diagnosis"])
+        assert hint in test["diagnosis"]
+        # JSON and Gradescope readers only see `output`: the diagnosis is there, plain text
+        assert f"Likely cause: {variant}" in test["output"]
+        assert test["detail"]["variant"]["name"] == variant
+    for case in set(ALL_CASES) - set(cases):
+        assert tests[case]["status"] == "passed" and tests[case]["diagnosis"] == ""
+
+
+def test_a_timed_out_run_is_diagnosed_from_what_it_printed():
+    test = solver_tests("wrong_sign.py")["chapter-example"]
+    assert "time limit" in test["output"]
+    assert "recognised from the first" in test["diagnosis"]
+    assert test["detail"]["variant"]["iterations"] >= 2
+    assert test["detail"]["student"]["iterations"][0]["delta_z"] == 12.0
+    assert test["detail"]["departure"]["iteration"] == 2  # w and b move the wrong way
+
+
+def test_a_correct_submission_gets_no_diagnosis():
+    assert all(t["diagnosis"] == "" for t in graded("correct_fstrings.py")["tests"])
+
+
+def test_expression_and_table_mistakes_are_named():
+    assert "two paths" in graded("one_path_missing.py")["tests"][0]["diagnosis"]
+    rows = [t for t in graded("hand_fixed_63.py")["tests"] if t["exercise"] == "iterate-by-hand"]
+    assert any("fixed factor 63" in t["diagnosis"] for t in rows)
+
+
+@pytest.mark.parametrize(("answer", "words"), [
+    ("3y", "two paths"),
+    ("2*y", "is ∂z/∂w"),
+    ("3x + 2y", "swapped"),
+    ("2x", "through x"),
+])
+def test_wrong_derivatives_get_their_hint(answer, words):
+    exercise = ASSIGNMENT.by_id["derive-dz-db"]
+    result = check_answer(exercise, ProbeOutcome("derive-dz-db", "ok", value=answer),
+                          "linear_backprop.py")
+    assert result.score == 0 and words in result.diagnosis and words in result.output
+
+
+def test_hand_table_with_63_kept_is_named_in_row_one():
+    exercise = ASSIGNMENT.by_id["iterate-by-hand"]
+    b = 3.809524
+    z = (6 + 3 * b) * (2 * b + 1)
+    delta_b = (z - 150) / 63
+    row = {"factor_b": 63.0, "delta_b": delta_b, "b": b - delta_b}
+    b = row["b"]
+    row["z"] = (6 + 3 * b) * (2 * b + 1)
+    row["delta_z"] = row["z"] - 150
+    result = check_row(exercise, [row, row], 1)
+    assert not result.passed and result.diagnosis.startswith("This row follows the mistake "
+                                                             "'fixed factor 63'")
+
+
+def _outcome(text: str, status: str = "ok") -> ProbeOutcome:
+    return ProbeOutcome("two-variable-solver/chapter-example", status, stdout=text)
+
+
+def _variant_text(case: str, **parameters: object) -> str:
+    path = ASSIGNMENT.variants_path
+    return diagnosis.variant_output(path, "double_variable", tuple(CASES[case].args.values()),
+                                    tuple(sorted(parameters.items())))
+
+
+def test_a_correct_start_that_never_stops_is_not_blamed_on_a_variant():
+    reference = _variant_text("chapter-example")
+    loop = reference[: reference.index("done!")]
+    hang = loop + (loop.splitlines()[-1] + "\n") * 500 + "w=2.6"  # repeats; cut mid-line
+    result = check_case(ASSIGNMENT, SOLVER, CASES["chapter-example"], _outcome(hang, "timeout"))
+    assert not result.passed and "time limit" in result.output
+    assert result.diagnosis == ""
+
+
+def test_a_cut_run_is_matched_on_its_first_iterations_only():
+    text = _variant_text("chapter-example", sign=1.0)
+    cut = text[: len(text) // 3]  # the kill lands mid-line
+    result = check_case(ASSIGNMENT, SOLVER, CASES["chapter-example"], _outcome(cut, "timeout"))
+    assert result.diagnosis.startswith("update with the wrong sign (recognised from the first")
+
+
+def test_variant_traces_are_computed_once_and_cached():
+    text = _variant_text("chapter-example", share=1.0)
+    diagnosis.variant_output.cache_clear()
+    for _ in range(3):
+        check_case(ASSIGNMENT, SOLVER, CASES["chapter-example"], _outcome(text))
+    info = diagnosis.variant_output.cache_info()
+    assert info.misses == len(SOLVER.variants) and info.hits == 2 * len(SOLVER.variants)
+
+
+def test_variants_run_only_when_the_trace_departs():
+    text = _variant_text("chapter-example")
+    diagnosis.variant_output.cache_clear()
+    assert check_case(ASSIGNMENT, SOLVER, CASES["chapter-example"], _outcome(text)).passed
+    assert diagnosis.variant_output.cache_info().misses == 0
+
+
+@pytest.mark.parametrize("variant", SOLVER.variants, ids=lambda v: v.name)
+def test_every_declared_variant_is_bounded_and_differs_from_the_reference(variant):
+    from grader.function_check import reference_trace
+
+    differs = False
+    for case in SOLVER.cases:
+        started = time.monotonic()
+        trace = diagnosis.variant_trace(ASSIGNMENT.variants_path, SOLVER, variant, case)
+        assert time.monotonic() - started < 1.0
+        assert 1 <= len(trace.iterations) <= 100
+        expected = reference_trace(ASSIGNMENT, SOLVER, case)
+        differs = differs or trace.iterations != expected.iterations
+    assert differs, "a variant that reproduces the reference would name a correct solution"
+
+
+def test_a_variant_the_module_lacks_is_a_spec_error():
+    broken = Variant(name="nope", function="no_such_function", hint="-")
+    with pytest.raises(SpecError, match="no_such_function"):
+        diagnosis.variant_trace(ASSIGNMENT.variants_path, SOLVER, broken, SOLVER.cases[0])
+
+
+def test_an_instructor_adds_a_variant_in_yaml_alone(tmp_path: Path):
+    course = tmp_path / "course"
+    shutil.copytree(ROOT / "exercises", course / "exercises")
+    shutil.copytree(ROOT / "solutions", course / "solutions")
+    spec_file = course / "exercises" / "linear-backprop" / "two-variable-solver.yaml"
+    text = spec_file.read_text(encoding="utf-8")
+    assert "\nvariants:\n" in text
+    spec_file.write_text(text.replace("\nvariants:\n", """
+variants:
+  - name: stop at 1e-2
+    function: double_variable
+    parameters: {threshold: 1.0e-2}
+    hint: "use the chapter's threshold, 1e-5."
+"""), encoding="utf-8")
+    student = tmp_path / "linear_backprop.py"
+    student.write_text((SUBMISSIONS / "stop_at_1e-4.py").read_text().replace("1e-4", "1e-2"))
+    proc = run_grader("--course", str(course), "check", "--json", str(student))
+    assert proc.returncode == 1, proc.stderr
+    chapter = next(t for t in json.loads(proc.stdout)["tests"]
+                   if t["name"].endswith("chapter-example"))
+    assert chapter["diagnosis"] == "stop at 1e-2: use the chapter's threshold, 1e-5."
