@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader import checks, submission
 from grader.errors import GraderError
-from grader.generate import render_hidden_tests
 from grader.probing import probe_submission
 from grader.protocol import ProbeOutcome
-from grader.pytest_plugin import run_hidden_checks
 from grader.results import Report
+from grader.spec import ExpressionExercise
 from grader.spec_loader import Assignment, find_assignments, load_assignment
 
 FALLBACK_NOTICE = ("bubblewrap is not installed: the submission ran as a plain process with "
@@ -38,12 +38,29 @@ def main(*, path: Path, assignment_id: str | None, course: Path,
     started = time.monotonic()
     assignment = resolve_assignment(course, assignment_id, path)
     found = submission.read(submission.locate(path, assignment.spec.module))
-    answers = collect_answers(assignment, found, require_sandbox=require_sandbox)
-    with tempfile.TemporaryDirectory(prefix="grader-checks-") as folder:
+    with ThreadPoolExecutor(max_workers=1) as pool, \
+            tempfile.TemporaryDirectory(prefix="grader-checks-") as folder:
+        # The sandbox is a subprocess: while a thread waits for it, this one does what does
+        # not depend on the answers (importing pytest and sympy, rendering the checks).
+        probing = pool.submit(collect_answers, assignment, found, require_sandbox=require_sandbox)
+        from grader.generate import render_hidden_tests
+        from grader.pytest_plugin import run_hidden_checks
+
         tests = render_hidden_tests(assignment, Path(folder))
+        warm_up(assignment)
+        answers = probing.result()
         results = run_hidden_checks(tests, assignment, {"submission": answers.outcomes})
     return Report(assignment.id, tuple(results["submission"]), time.monotonic() - started,
                   answers.notices)
+
+
+def warm_up(assignment: Assignment) -> None:
+    """Judge each expression exercise's own answer once and drop the result: this imports
+    sympy and fills its caches (and the parsed instructor expressions) ahead of time."""
+    for exercise in assignment.exercises:
+        if isinstance(exercise, ExpressionExercise):
+            outcome = ProbeOutcome(exercise.id, "ok", value=exercise.answer)
+            checks.run_check(assignment, {exercise.id: outcome}, exercise.id, "answer")
 
 
 def collect_answers(assignment: Assignment, found: submission.Submission, *,
