@@ -171,3 +171,24 @@ def test_one_session_hands_over_each_submission_complete_and_in_order(tmp_path):
                                 on_done=lambda key, found: done.append((key, len(found))))
     assert done == [("0", 7), ("1", 7), ("2", 7), ("3", 7)]
     assert all(len(found) == 7 for found in results.values())
+
+
+def test_two_runs_writing_one_gradebook_at_once_both_land(tmp_path):
+    db = tmp_path / "gb.sqlite"
+    names = ["correct_fstrings.py", "no_abs.py", "hand_row_slip.py"]
+    first = make_class(tmp_path / "a", names, copies=4)
+    second = {}
+    for i, name in enumerate(names * 4):  # other student ids, same answers
+        (tmp_path / "b" / f"other-{i}").mkdir(parents=True)
+        shutil.copy(SUBMISSIONS / name, tmp_path / "b" / f"other-{i}" / "linear_backprop.py")
+        second[f"other-{i}"] = name
+    runs = [subprocess.Popen([sys.executable, "-m", "grader", "grade", str(folder), "--db",
+                              str(db), "--jobs", "1"], cwd=ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+            for folder in (tmp_path / "a", tmp_path / "b")]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    with Gradebook(db) as book:
+        scores = book.exercise_scores(ASSIGNMENT)
+        assert scores == {s: EXPECTED[n] for s, n in {**first, **second}.items()}
+        assert book.db.execute("SELECT COUNT(*) FROM results").fetchone() == (7 * 24,)
