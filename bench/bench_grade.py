@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -50,29 +51,38 @@ def build_class(folder: Path, sources: list[Path], count: int, notebook: bool) -
             shutil.copy(source, student / "linear_backprop.py")
 
 
-def grade(folder: Path, db: Path, jobs: int | None) -> float:
-    """Wall seconds of one `grader grade` run (the whole command, start-up included)."""
+def children_cpu() -> float:
+    """CPU seconds of every finished child process (and the descendants each one reaped)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def grade(folder: Path, db: Path, jobs: int | None) -> tuple[float, float]:
+    """(wall, CPU) seconds of one `grader grade` run, start-up and sandboxes included."""
     extra = ["--jobs", str(jobs)] if jobs else []
-    started = time.monotonic()
+    started, cpu = time.monotonic(), children_cpu()
     proc = subprocess.run([sys.executable, "-m", "grader", "grade", str(folder), "--db",
                            str(db), *extra], capture_output=True, text=True, cwd=ROOT)
     seconds = time.monotonic() - started
     if proc.returncode != 0 or "problems 0" not in proc.stdout:
         raise SystemExit(f"grader grade failed:\n{proc.stdout}\n{proc.stderr[-2000:]}")
-    return seconds
+    return seconds, children_cpu() - cpu
 
 
-def nbgrader_rate(work: Path, sources: list[Path], count: int) -> tuple[float, int]:
+def nbgrader_rate(work: Path, sources: list[Path], count: int) -> tuple[float, float]:
+    """(submissions per wall second, submissions per CPU second) of nbgrader autograde."""
     course = nbgrader_class.nbgrader_course(work / "nbgrader",
                                             (ROOT / "solutions" / "linear_backprop.py")
                                             .read_text())
     for i in range(count):
         nbgrader_class.submit(course, f"s{i:04d}", sources[i % len(sources)].read_text())
-    started = time.monotonic()
+    started, cpu = time.monotonic(), children_cpu()
     nbgrader_class.nbgrader(course, "autograde", nbgrader_class.ASSIGNMENT, "--force")
-    seconds = time.monotonic() - started
+    seconds, cpu = time.monotonic() - started, children_cpu() - cpu
     graded = nbgrader_class.scores(course)
-    return count / seconds, len(graded)
+    print(f"nbgrader autograde, {count} notebooks ({len(graded)} graded): {seconds:.2f} s, "
+          f"{count / seconds:.2f} submissions/s; {1000 * cpu / count:.0f} ms CPU each")
+    return count / seconds, count / cpu
 
 
 def median_wall(argv: list[str], runs: int) -> float:
@@ -85,16 +95,30 @@ def median_wall(argv: list[str], runs: int) -> float:
 
 
 def check_split(runs: int) -> dict[str, float]:
-    """One `grader check` of one .py: wall, and where it goes."""
+    """One `grader check` of one .py: wall, and where it goes. The imports of pytest, jinja2
+    and sympy happen while the sandbox runs (grader.check), so they overlap it."""
     argv = [sys.executable, "-m", "grader", "check", "--json", str(CHECKED)]
     wall = median_wall(argv, runs)
     interpreter = median_wall([sys.executable, "-c", "pass"], runs)
-    proc = subprocess.run([sys.executable, "-X", "importtime", *argv[1:]], capture_output=True,
-                          text=True, cwd=ROOT)
-    imports = _top_level_import_seconds(proc.stderr)
+    before = _import_seconds("grader.cli", "grader.check", "grader.spec_loader")
+    during = _import_seconds("grader.cli", "grader.check", "grader.spec_loader",
+                             "grader.generate", "grader.pytest_plugin", "sympy") - before
     sandbox = statistics.median(_sandbox_seconds() for _ in range(runs))
-    return {"wall": wall, "interpreter start": interpreter, "imports": imports,
-            "sandbox": sandbox, "checks and the rest": wall - interpreter - imports - sandbox}
+    return {"wall": wall, "interpreter start": interpreter, "imports (cli, specs)": before,
+            "sandbox": sandbox, "imports overlapping the sandbox (pytest, jinja2, sympy)": during,
+            "the rest (spec loading, sympy warm-up, pytest session, checks)":
+                wall - interpreter - before - max(sandbox, during)}
+
+
+def _import_seconds(*modules: str) -> float:
+    """Median over 3 fresh interpreters of the top-level import times (-X importtime)."""
+    code = "; ".join(f"import {m}" for m in modules)
+    times = []
+    for _ in range(3):
+        proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code],
+                              capture_output=True, text=True, cwd=ROOT)
+        times.append(_top_level_import_seconds(proc.stderr))
+    return statistics.median(times)
 
 
 def _top_level_import_seconds(importtime: str) -> float:
@@ -131,20 +155,22 @@ def main() -> None:
           f"mix: {len(sources)} submissions cycled ({', '.join(p.stem for p in sources)})")
     with tempfile.TemporaryDirectory(prefix="bench-grade-") as scratch:
         work = Path(scratch)
-        rates = {}
+        rates: dict[str, float] = {}
+        per_cpu: dict[str, float] = {}
+        cores = os.cpu_count() or 1
         for label, notebook, names, count in [
                 (".py", False, sources, args.students),
                 (".ipynb", True, sources, args.students),
                 ("timeouts .py", False, sorted(SUBMISSIONS / n for n in TIMEOUTS), args.timeouts)]:
             build_class(work / label, [p for p in names if p.exists()], count, notebook)
-            seconds = grade(work / label, work / f"{label}.sqlite", args.jobs)
-            rates[label] = count / seconds
+            seconds, cpu = grade(work / label, work / f"{label}.sqlite", args.jobs)
+            rates[label], per_cpu[label] = count / seconds, count / cpu
             print(f"grader grade, {count} {label} submissions: {seconds:.2f} s, "
-                  f"{rates[label]:.1f} submissions/s")
-        nb_rate, graded = nbgrader_rate(work, sources, args.nbgrader)
-        print(f"nbgrader autograde, {args.nbgrader} notebooks ({graded} graded): "
-              f"{nb_rate:.2f} submissions/s")
-        print(f"ratio, grader grade .ipynb / nbgrader autograde: {rates['.ipynb'] / nb_rate:.0f}x")
+                  f"{rates[label]:.1f} submissions/s; {1000 * cpu / count:.0f} ms CPU each "
+                  f"(all cores of an idle machine: ~{cores * per_cpu[label]:.0f}/s)")
+        nb_rate, nb_per_cpu = nbgrader_rate(work, sources, args.nbgrader)
+        print(f"ratio, grader grade .ipynb / nbgrader autograde: wall "
+              f"{rates['.ipynb'] / nb_rate:.0f}x, CPU {per_cpu['.ipynb'] / nb_per_cpu:.0f}x")
     split = check_split(args.check_runs)
     print(f"grader check {CHECKED.name} (median of {args.check_runs}): " +
           ", ".join(f"{k} {v:.3f} s" for k, v in split.items()))
