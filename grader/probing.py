@@ -57,7 +57,8 @@ def probe_submission(
     request = HarnessRequest(
         module_file=module_file, probes=probes, memory_bytes=limits.memory_bytes,
         output_cap=limits.output_cap, processes=limits.processes,
-        file_bytes=limits.file_bytes, open_files=limits.open_files)
+        file_bytes=limits.file_bytes, open_files=limits.open_files,
+        cpu_seconds=limits.cpu_seconds)
     isolated = sandbox_available()
     with tempfile.TemporaryDirectory(prefix="grader-scratch-") as scratch:
         Path(scratch, module_file).write_text(source, encoding="utf-8")

@@ -47,12 +47,13 @@ class HarnessRequest:
     processes: int = 64
     file_bytes: int = 16 << 20
     open_files: int = 256
+    cpu_seconds: int = 10
 
     def to_dict(self) -> dict[str, Any]:
         return {"module_file": self.module_file, "probes": [p.to_dict() for p in self.probes],
                 "memory_bytes": self.memory_bytes, "output_cap": self.output_cap,
                 "processes": self.processes, "file_bytes": self.file_bytes,
-                "open_files": self.open_files}
+                "open_files": self.open_files, "cpu_seconds": self.cpu_seconds}
 
 
 @dataclass(frozen=True)

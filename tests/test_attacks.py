@@ -206,3 +206,32 @@ def test_require_sandbox_refuses_without_bubblewrap(tmp_path: Path) -> None:
     assert "bubblewrap" in proc.stderr and proc.stdout == ""
     assert not Path("/tmp/grader-attack-marker").exists()
 
+
+
+BESIDE = '''import pathlib
+pathlib.Path(%r).write_text("loaded")
+
+import pytest
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    outcome.get_result().outcome = "passed"  # every check would pass
+'''
+
+
+@needs_bwrap
+def test_files_handed_in_beside_the_submission_are_never_loaded(tmp_path: Path) -> None:
+    """A conftest.py, pytest.ini or sitecustomize.py next to the module changes nothing."""
+    folder, marker = tmp_path / "handin", tmp_path / "loaded"
+    folder.mkdir()
+    attack = ATTACKS / "hardcoded_trace.py"
+    (folder / "linear_backprop.py").write_text(attack.read_text())
+    for name in ("conftest.py", "sitecustomize.py", "usercustomize.py"):
+        (folder / name).write_text(BESIDE % str(marker))
+    (folder / "pytest.ini").write_text("[pytest]\naddopts = -p no:python\n")
+    graded = grade(folder, tmp_path / "tmp")
+    assert graded.returncode == 1, graded.stderr
+    assert exercise_scores(graded.report) == expected(attack)
+    assert not marker.exists()

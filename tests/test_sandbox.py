@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import pytest
 from grader.errors import GraderError
 from grader.probing import FALLBACK_NOTICE, _read_channel, probe_submission
 from grader.protocol import Probe, ProbeOutcome, sanitise
-from grader.sandbox import Limits, bwrap_path, run_sandboxed
+from grader.sandbox import Limits, _world_readable, bwrap_path, run_sandboxed
 
 needs_bwrap = pytest.mark.skipif(bwrap_path() is None, reason="bubblewrap is not installed")
 SPY = '''
@@ -193,3 +194,37 @@ def test_the_channel_keeps_good_lines_and_drops_garbage():
     channel = b'{"id": "a", "status": "ok"}\nnot json\n[1]\n{"id": 5}\n{"id": "b", "status": "ok"}'
     assert sorted(_read_channel(channel)) == ["a", "b"]
     assert _read_channel(b'{"id": "a", "v": 1}\n{"id": "a", "v": 2}')["a"] == {"id": "a", "v": 1}
+
+
+AS_USER = '''import json, sys
+sys.path.insert(0, %r)
+from grader.probing import probe_submission
+from grader.protocol import Probe
+source = open(%r).read() + """
+import json, os
+def facts():
+    print(json.dumps({"uid": os.getuid(), "pids": [p for p in os.listdir("/proc") if p.isdigit()]}))
+"""
+probes = (Probe("solve", "call", "double_variable_new", (3.0, 4.0, 150.0)),
+          Probe("facts", "call", "facts"))
+run = probe_submission(source, probes, module_file="linear_backprop.py")
+print(json.dumps({"isolated": run.isolated, "solve": run.outcomes["solve"].stdout,
+                  "facts": run.outcomes["facts"].stdout}))
+'''
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+
+
+@needs_bwrap
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("runuser")
+                    or not SYSTEM_PYTHON.exists() or not _world_readable(str(ROOT)),
+                    reason="needs root to become nobody, and a checkout nobody can read")
+def test_as_an_ordinary_user_the_sandbox_is_a_user_namespace():
+    """The path a student's laptop takes: no root, bwrap maps the user to 65534."""
+    script = AS_USER % (str(ROOT), str(ROOT / "tests/attacks/kill_the_parent.py"))
+    proc = subprocess.run(["runuser", "-u", "nobody", "--", str(SYSTEM_PYTHON), "-"],
+                          input=script, capture_output=True, text=True, timeout=60, cwd="/")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    facts = json.loads(result["facts"])
+    assert result["isolated"] and facts["uid"] == 65534 and len(facts["pids"]) == 2
+    assert "done!" in result["solve"]  # killing its parent did not stop the harness
