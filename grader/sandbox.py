@@ -191,8 +191,10 @@ def _bwrap_argv(
     for source, target in ro_binds:
         binds += [*_open_parents(target), "--ro-bind", source, target]
     # As root there is no user namespace: the harness starts as root and drops to the throwaway
-    # uid itself (it needs SETUID/SETGID for that, and nothing else). Otherwise a user namespace.
-    users = (["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"] if as_root else
+    # uid itself. Until then it keeps SETUID/SETGID for that and DAC_READ_SEARCH to enter the
+    # scratch folder (already the throwaway uid's, 0700), nothing else. Otherwise a user namespace.
+    users = (["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+              "--cap-add", "CAP_DAC_READ_SEARCH"] if as_root else
              ["--unshare-user", "--uid", "65534", "--gid", "65534", "--disable-userns"])
     return [
         bwrap, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
