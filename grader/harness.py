@@ -104,6 +104,8 @@ def run_probe(probe: dict, request: dict, result_fd: int) -> dict:
     cap = int(request.get("output_cap", 1 << 20))
     pipes = Pipes(out_r, val_r, cap)
     status = watch(pid, pipes, deadline)
+    with contextlib.suppress(OSError):
+        os.killpg(pid, signal.SIGKILL)  # the child's group, wherever kill_strays cannot look
     outcome = decode_value(bytes(pipes.value), status)
     outcome.update(id=probe["id"], stdout=bytes(pipes.stdout).decode("utf-8", "replace"),
                    truncated=pipes.truncated, seconds=round(time.monotonic() - started, 4))
@@ -209,7 +211,11 @@ def reap_all() -> int:
 
 
 def other_pids() -> list[int]:
-    return [int(n) for n in os.listdir("/proc") if n.isdigit() and int(n) != os.getpid()]
+    try:
+        names = os.listdir("/proc")
+    except OSError:  # no /proc (macOS): only the probe's own process group gets killed
+        return []
+    return [int(n) for n in names if n.isdigit() and int(n) != os.getpid()]
 
 
 def descendants() -> list[int]:
