@@ -70,6 +70,9 @@ def probe_submission(
             channel_cap=8 * limits.output_cap * (len(probes) + 1),
         )
     by_id = _read_channel(run.channel)
+    if run.isolated and not by_id and run.stderr.startswith("bwrap:"):
+        # bwrap's own complaint, before any student code ran: the grader's fault, not theirs
+        raise GraderError("the sandbox could not start: " + run.stderr.strip().splitlines()[0])
     missing = [p.id for p in probes if p.id not in by_id]
     problem = ""
     if missing:

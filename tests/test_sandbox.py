@@ -228,3 +228,12 @@ def test_as_an_ordinary_user_the_sandbox_is_a_user_namespace():
     facts = json.loads(result["facts"])
     assert result["isolated"] and facts["uid"] == 65534 and len(facts["pids"]) == 2
     assert "done!" in result["solve"]  # killing its parent did not stop the harness
+
+
+@needs_bwrap
+def test_a_sandbox_that_cannot_start_is_the_graders_error_not_a_zero(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setattr("grader.sandbox.TMP_BYTES", -1)  # bwrap refuses this --size
+    with pytest.raises(GraderError, match="the sandbox could not start: bwrap:"):
+        probe_submission("A = 1\n", (Probe("a", "value", "A"),), module_file="linear_backprop.py")
