@@ -2,10 +2,10 @@
 
     python bench/bench_sandbox.py [--runs N] [--no-attacks]
 
-Prints medians in milliseconds and their ratio for (1) an empty Python process, bare vs under
-`run_sandboxed`, (2) a full probe of the reference solution (harness and all), fallback vs
-bwrap; then the wall time of `grader check --json` on every file in tests/attacks/, slowest
-first.
+Prints wall medians and mean CPU in milliseconds, and their ratios, for (1) an empty Python
+process, bare vs under `run_sandboxed`, (2) a full probe of the reference solution (harness
+and all), fallback vs bwrap; then the wall time of `grader check --json` on every file in
+tests/attacks/, slowest first.
 """
 
 from __future__ import annotations
@@ -31,14 +31,25 @@ PROBES = (Probe("dz", "value", "DZ_DB"), Probe("hand", "value", "HAND_ITERATIONS
           Probe("solve", "call", "double_variable_new", (3.0, 4.0, 150.0)))
 
 
-def median_ms(action: Callable[[], object], runs: int) -> float:
+def median_ms(action: Callable[[], object], runs: int) -> tuple[float, float]:
+    """Median wall time and mean CPU time (this process and its children), in ms.
+
+    CPU time is the figure other work on the machine does not distort; wall time is what a
+    person waits.
+    """
     action()  # warm the page cache
     times = []
+    cpu_before = _cpu()
     for _ in range(runs):
         started = time.perf_counter()
         action()
         times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
+    return statistics.median(times) * 1000, (_cpu() - cpu_before) / runs * 1000
+
+
+def _cpu() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def bare(argv: list[str]) -> None:
@@ -58,15 +69,16 @@ def probe(source: str, sandbox: str) -> None:
     assert run.isolated is (sandbox != "none")
 
 
-def row(label: str, base: float, boxed: float) -> None:
-    print(f"{label:<44} {base:8.1f} ms {boxed:8.1f} ms   x{boxed / base:5.2f}"
-          f"   (+{boxed - base:.1f} ms)")
+def row(label: str, base: tuple[float, float], boxed: tuple[float, float]) -> None:
+    for kind, b, s in (("wall", base[0], boxed[0]), ("cpu", base[1], boxed[1])):
+        print(f"{label:<44} {kind:>4} {b:8.1f} ms {s:8.1f} ms   x{s / b:5.2f}   ({s - b:+.1f} ms)")
 
 
 def overhead(runs: int) -> None:
     argv = [runtime_python(), "-I", "-S", "-c", "pass"]
     source = (ROOT / "solutions" / "linear_backprop.py").read_text()
-    print(f"{'':<44} {'bare':>11} {'sandboxed':>11}   ratio   (median of {runs})")
+    print(f"{'':<49} {'bare':>11} {'sandboxed':>11}   ratio   ({runs} runs; wall: median, "
+          "cpu: mean)")
     with tempfile.TemporaryDirectory() as scratch:
         row("empty python: subprocess vs run_sandboxed", median_ms(lambda: bare(argv), runs),
             median_ms(lambda: sandboxed(argv, Path(scratch)), runs))
