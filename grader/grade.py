@@ -26,6 +26,7 @@ from grader import __version__, submission
 from grader.check import Answers, collect_answers, resolve_assignment
 from grader.errors import GraderError
 from grader.gradebook import DEFAULT_NAME, Entry, Gradebook, now
+from grader.probing import sandbox_available
 from grader.protocol import ProbeOutcome
 from grader.results import CheckResult, Report
 from grader.spec_loader import Assignment
@@ -70,6 +71,9 @@ def main(*, submissions: Path, assignment_id: str | None, course: Path, jobs: in
     started = time.monotonic()
     if not submissions.is_dir():
         raise GraderError(f"{submissions}: no such folder (one folder per student expected)")
+    if not sandbox_available():  # before anything is read or written
+        raise GraderError("refusing to grade a class without the sandbox: bubblewrap is not "
+                          "installed (apt-get install bubblewrap)")
     assignment = resolve_assignment(course, assignment_id, submissions)
     students = [read_student(folder, assignment) for folder in student_folders(submissions)]
     fingerprint = spec_fingerprint(assignment)

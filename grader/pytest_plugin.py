@@ -115,6 +115,8 @@ def run_hidden_checks(
             os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
         else:
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = previous
+    if code == pytest.ExitCode.INTERRUPTED:  # Ctrl-C: pytest caught it; pass it on as such
+        raise KeyboardInterrupt
     if plugin.errors or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         detail = plugin.errors[0] if plugin.errors else f"pytest exit code {int(code)}"
         raise GraderError(f"{test_dir}: the hidden checks could not run: {detail}")

@@ -155,6 +155,35 @@ def test_grader_errors_are_one_line_and_exit_2(args, message, tmp_path):
     assert proc.stderr.startswith(message) and len(proc.stderr.splitlines()) == 1
 
 
+def test_a_class_is_never_graded_without_the_sandbox(tmp_path):
+    make_class(tmp_path / "class", ["correct_fstrings.py"])
+    proc = run_grader("grade", str(tmp_path / "class"), "--db", str(tmp_path / "gb.sqlite"),
+                      env={**os.environ, "GRADER_SANDBOX": "none"})
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == ("grader: refusing to grade a class without the sandbox: bubblewrap "
+                           "is not installed (apt-get install bubblewrap)\n")
+    assert not (tmp_path / "gb.sqlite").exists()
+
+
+def test_ctrl_c_stops_the_run_with_one_line_and_keeps_what_was_graded(tmp_path):
+    folder, db = tmp_path / "class", tmp_path / "gb.sqlite"
+    make_class(folder, ["correct_fstrings.py", "no_abs.py"], copies=15)
+    run = subprocess.Popen([sys.executable, "-m", "grader", "grade", str(folder), "--db",
+                            str(db), "--jobs", "1"], cwd=ROOT, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while graded_count(db) == 0 and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    run.send_signal(signal.SIGINT)
+    _, stderr = run.communicate(timeout=60)
+    assert run.returncode == 2
+    assert stderr.splitlines()[-1] == "grader: aborted"
+    with Gradebook(db) as book:
+        kept = book.entries(ASSIGNMENT)
+        assert 0 < len(kept) < 30
+        assert all(len(book.results(ASSIGNMENT, s)) == 7 for s in kept)
+
+
 def test_one_session_hands_over_each_submission_complete_and_in_order(tmp_path):
     """What makes class grading resumable: pytest runs submission by submission."""
     from grader import checks
