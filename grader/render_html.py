@@ -65,8 +65,17 @@ def _check(test: CheckResult) -> dict[str, Any]:
         "max_score": test.max_score, "visibility": test.visibility,
         "output": _without_cause(test.output) if test.diagnosis else test.output,
         "diagnosis": test.diagnosis,
-        "answer": detail.get("answer_given"), "trace": _trace(detail),
+        "answer": detail.get("answer_given"), "trace": _trace(detail), "cells": _cells(detail),
     }
+
+
+def _cells(detail: dict[str, Any]) -> list[dict[str, Any]]:
+    """A hand-table row: each cell as given beside what the previous values give."""
+    given, expected = detail.get("given") or {}, detail.get("expected") or {}
+    wrong = detail.get("wrong")
+    return [{"key": key, "yours": _cell(given.get(key)),
+             "expected": _cell(expected.get(key)) if key in expected else "",
+             "wrong": key == wrong} for key in given]
 
 
 def _without_cause(output: str) -> str:

@@ -46,13 +46,17 @@ def check_row(exercise: TableExercise, rows: Any, number: int) -> CheckResult:
     state = _state_before(exercise, rows, number)
     row = rows[number - 1]
     expected, wrong = _first_wrong_cell(exercise.columns, state, row, exercise.tolerance)
+    given = {k: float(row[k]) for k in exercise.columns}  # for reports: yours beside expected
     if wrong is None:
-        return result(True, f"row {number} follows from the row before it.", expected=expected)
+        return result(True, f"row {number} follows from the row before it.", expected=expected,
+                      given=given)
     got = row[wrong]
     output = (f"row {number}: {wrong} is {got:.6f}, but from your previous values it should be "
               f"{expected[wrong]:.6f}.")
     mistake = _recognise(exercise, state, row)
-    return result(False, output + (f" {mistake}" if mistake else ""), mistake, expected=expected,
+    cause = f"\n  Likely cause: {mistake}" if mistake else ""  # the same form for every kind
+    return result(False, output + cause, mistake, given=given,
+                  expected=expected,
                   wrong=wrong)
 
 
@@ -100,5 +104,5 @@ def _recognise(exercise: TableExercise, state: dict[str, float], row: dict[str, 
         columns = {**exercise.columns, **mistake.columns}
         _, wrong = _first_wrong_cell(columns, state, row, exercise.tolerance)
         if wrong is None:
-            return f"This row follows the mistake '{mistake.name}': {mistake.hint}"
+            return f"{mistake.name}: {mistake.hint}"
     return ""

@@ -108,8 +108,8 @@ def test_hand_table_with_63_kept_is_named_in_row_one():
     row["z"] = (6 + 3 * b) * (2 * b + 1)
     row["delta_z"] = row["z"] - 150
     result = check_row(exercise, [row, row], 1)
-    assert not result.passed and result.diagnosis.startswith("This row follows the mistake "
-                                                             "'fixed factor 63'")
+    assert not result.passed and result.diagnosis.startswith("fixed factor 63: factor_b must")
+    assert f"Likely cause: {result.diagnosis}" in result.output
 
 
 def _outcome(text: str, status: str = "ok") -> ProbeOutcome:
