@@ -15,6 +15,7 @@ from pathlib import Path
 
 import jinja2
 
+from grader import nbgrader_course
 from grader.checks import check_infos
 from grader.errors import GraderError
 from grader.function_check import reference_trace
@@ -32,12 +33,18 @@ def main(*, course: Path, out: Path) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix=".grader-generate-", dir=out.parent) as staging:
         stage = Path(staging)
         written = []
+        env, notebooks = environment(course), stage / "nbgrader"
         for assignment in assignments:
-            written.append(render_release(assignment, stage / "release" / assignment.id))
+            release = render_release(assignment, stage / "release" / assignment.id)
+            written.append(release)
             written.append(render_autograder(assignment, course, stage / "autograder" /
                                              assignment.id))
+            # the release notebook, and the nbgrader course's source/<id>/
+            written.append(nbgrader_course.render(assignment, release, notebooks, env))
+        nbgrader_course.render_config(assignments, notebooks, env)
         for part in ("release", "autograder"):
             _replace(stage / part, out / part)
+        nbgrader_course.publish(notebooks, out / "nbgrader")  # keeps the gradebook, submissions
     return [out / path.relative_to(stage) for path in written]
 
 

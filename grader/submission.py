@@ -1,20 +1,22 @@
 """Find and read a submission: a `.py`, an `.ipynb`, or a folder holding one.
 
 Reading a file is the only thing done with it here; its code runs in the sandbox only.
-A notebook's code cells are joined into one module (markdown and outputs ignored).
+A notebook becomes a module that runs its code cells one by one, as nbgrader's kernel does
+(`grader.notebook_source`); markdown and outputs are ignored.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import GraderError
+from grader.notebook_source import NotebookProblem, module_from_notebook
 
 SUFFIXES = (".py", ".ipynb")
 MAX_BYTES = 2 << 20
+NOTEBOOK_MAX_BYTES = 32 << 20  # outputs (plots) make notebooks large; they are not read
 
 
 @dataclass(frozen=True)
@@ -48,12 +50,13 @@ def locate(path: Path, module: str | None = None) -> Path:
 
 
 def read(path: Path) -> Submission:
+    limit = NOTEBOOK_MAX_BYTES if path.suffix == ".ipynb" else MAX_BYTES
     try:
         raw = path.read_bytes()
     except OSError as exc:
         return Submission(path, "", f"the file cannot be read: {exc.strerror or exc}")
-    if len(raw) > MAX_BYTES:
-        return Submission(path, "", f"the file is larger than {MAX_BYTES >> 20} MiB")
+    if len(raw) > limit:
+        return Submission(path, "", f"the file is larger than {limit >> 20} MiB")
     text = raw.decode("utf-8", "replace")
     if path.suffix == ".ipynb":
         return notebook_source(path, text)
@@ -61,18 +64,9 @@ def read(path: Path) -> Submission:
 
 
 def notebook_source(path: Path, text: str) -> Submission:
-    """The code cells of a notebook as one module; IPython magics are commented out."""
+    """The notebook as a module; a file that is no notebook is a graded failure, said why."""
     try:
-        notebook = json.loads(text)
-        cells = notebook["cells"]
-        sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-                   for c in cells if c.get("cell_type") == "code"]
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return Submission(path, "", "the notebook is not a valid .ipynb file (not JSON, or "
-                          "not in the notebook format): open it in Jupyter and save it again")
-    lines = []
-    for source in sources:
-        lines += [f"# {line}" if line.lstrip().startswith(("%", "!")) else line
-                  for line in str(source).splitlines()]
-        lines.append("")
-    return Submission(path, "\n".join(lines))
+        return Submission(path, module_from_notebook(text, path.name))
+    except NotebookProblem as problem:
+        return Submission(path, "", f"the notebook is not a valid .ipynb file: {problem} "
+                          "Open it in Jupyter and save it again")

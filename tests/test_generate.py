@@ -19,7 +19,8 @@ def generated(tmp_path_factory):
 
 def test_release_holds_the_stub_and_public_checks_only(generated):
     release = generated / "release" / "linear-backprop"
-    assert sorted(p.name for p in release.iterdir()) == ["linear_backprop.py", "test_public.py"]
+    assert sorted(p.name for p in release.iterdir()) == [
+        "linear_backprop.ipynb", "linear_backprop.py", "test_public.py"]  # the contract's three
 
 
 SECRETS = [
