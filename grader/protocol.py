@@ -107,8 +107,15 @@ class ProbeOutcome:
                    truncated=data.get("truncated", False), seconds=data.get("seconds", 0.0))
 
 
+# Terminal control characters from student text would act on the grader's terminal (clear it,
+# rewrite a line into a fake score): they cross the boundary as visible escapes instead.
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7f, 0xa0)) if chr(c) not in "\n\t"}
+
+
 def _text(value: Any) -> str:
-    return value[:MAX_TEXT] if type(value) is str else ""
+    if type(value) is not str:
+        return ""
+    return value[:MAX_TEXT].replace("\r\n", "\n").translate(_CONTROLS)
 
 
 def _number(value: Any) -> float:
@@ -139,12 +146,12 @@ def sanitise(value: Any, depth: int = 0, budget: list[int] | None = None) -> Any
     if kind is str:
         if len(value) > MAX_TEXT:
             raise ValueError("a string in the value is too long")
-        return value
+        return value.translate(_CONTROLS)
     if kind is list:
         return [sanitise(v, depth + 1, budget) for v in value]
     if kind is dict:
         if not all(type(k) is str for k in value):
             raise ValueError("a dict in the value has keys that are not strings")
-        return {k: sanitise(v, depth + 1, budget) for k, v in value.items()}
+        return {k.translate(_CONTROLS): sanitise(v, depth + 1, budget) for k, v in value.items()}
     raise ValueError(f"the value holds a {kind.__name__}, which is not plain data")
 

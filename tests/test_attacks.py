@@ -235,3 +235,13 @@ def test_files_handed_in_beside_the_submission_are_never_loaded(tmp_path: Path) 
     assert graded.returncode == 1, graded.stderr
     assert exercise_scores(graded.report) == expected(attack)
     assert not marker.exists()
+
+
+@needs_bwrap
+def test_the_text_report_never_passes_terminal_escapes_through() -> None:
+    proc = subprocess.run([sys.executable, "-m", "grader", "check",
+                           str(ATTACKS / "terminal_spoof.py")],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.startswith("linear-backprop: 4 / 10 points")
+    assert not any(c in proc.stdout for c in "\x1b\x07\x9b\r")

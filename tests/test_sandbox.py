@@ -237,3 +237,12 @@ def test_a_sandbox_that_cannot_start_is_the_graders_error_not_a_zero(
     monkeypatch.setattr("grader.sandbox.TMP_BYTES", -1)  # bwrap refuses this --size
     with pytest.raises(GraderError, match="the sandbox could not start: bwrap:"):
         probe_submission("A = 1\n", (Probe("a", "value", "A"),), module_file="linear_backprop.py")
+
+
+def test_terminal_control_characters_cross_only_as_visible_escapes():
+    outcome = ProbeOutcome.from_untrusted(
+        {"status": "error", "value": {"k\x1b[2J": "v\x07"}, "stdout": "a\r\nb\x1b[1A\rc\n",
+         "error": "\x1b[32mall checks passed\x9b"}, "p")
+    assert outcome.value == {"k\\x1b[2J": "v\\x07"}
+    assert outcome.stdout == "a\nb\\x1b[1A\\x0dc\n"
+    assert outcome.error == "\\x1b[32mall checks passed\\x9b"
