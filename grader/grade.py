@@ -41,6 +41,11 @@ class Student:
     digest: str
     problem: str = ""  # no submission file, or two candidates: reported, not graded
 
+    @property
+    def reported(self) -> str:
+        """What the summary lists: the problem, or why the file could not be run (graded 0)."""
+        return self.problem or (self.found.problem if self.found else "")
+
 
 @dataclass(frozen=True)
 class GradeSummary:
@@ -184,7 +189,7 @@ def _summary(book: Gradebook, assignment: Assignment, todo: list[Student], uncha
     return GradeSummary(
         assignment=assignment.id, gradebook=str(book.path),
         graded=sum(1 for s in todo if not s.problem), unchanged=unchanged,
-        problems=tuple((s.student, s.problem) for s in todo if s.problem),
+        problems=tuple((s.student, s.reported) for s in todo if s.reported),
         seconds=seconds, totals=tuple((s, e.score) for s, e in entries.items()),
         max_score=assignment.points, failed_checks=tuple(book.failed_checks(assignment.id)))
 

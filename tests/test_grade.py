@@ -62,6 +62,8 @@ def test_problem_folders_are_reported_and_the_run_goes_on(tmp_path):
         in proc.stdout
     assert "problem: twice: expected one submission file (.py or .ipynb), found a.py, b.py" \
         in proc.stdout
+    assert "problem: garbled: the notebook is not a valid .ipynb file" in proc.stdout
+    assert "graded 2, unchanged 0, problems 3" in proc.stdout  # garbled: graded, and reported
     with Gradebook(tmp_path / "gb.sqlite") as book:
         entries = book.entries(ASSIGNMENT)
         assert entries["correct_fstrings-0"].score == 10.0
