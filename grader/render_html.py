@@ -9,6 +9,7 @@ Content-Security-Policy is a second line of defence, and the page loads nothing 
 
 from __future__ import annotations
 
+import functools
 import math
 from pathlib import Path
 from typing import Any
@@ -24,13 +25,10 @@ PLOT_KEY = "delta_z"
 
 def render_html(report: Report, *, show_hidden: bool = True) -> str:
     """The whole page, as text."""
-    import jinja2  # only when a report is written: `grader check` stays fast
-    import markupsafe
+    import markupsafe  # with jinja2 and matplotlib, only when a page is written
 
     from grader.plot import delta_z_svg
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-                             autoescape=True, undefined=jinja2.StrictUndefined)
     plots: list[str] = []
 
     def plot(trace: dict[str, Any]) -> markupsafe.Markup:
@@ -41,9 +39,19 @@ def render_html(report: Report, *, show_hidden: bool = True) -> str:
 
     exercises = [_exercise(report, exercise, score, top, show_hidden)
                  for exercise, (score, top) in report.exercise_scores().items()]
-    return env.get_template(TEMPLATE).render(
+    return _template().render(
         report=report, exercises=exercises, plot=plot,
         percent=_percent(report.score, report.max_score))
+
+
+@functools.cache
+def _template() -> Any:
+    """Compiled once per process: class grading renders one page per student."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+                             autoescape=True, undefined=jinja2.StrictUndefined)
+    return env.get_template(TEMPLATE)
 
 
 def write_html(report: Report, path: Path, *, show_hidden: bool = True) -> None:
