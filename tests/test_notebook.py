@@ -10,6 +10,7 @@ import ast
 import copy
 import json
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -161,6 +162,21 @@ def test_the_source_notebook_scores_full_marks_and_the_release_zero(generated):
     assert code == 0 and exercise_scores(report) == POINTS
     code, report = graded(release_path(generated))
     assert code == 1 and exercise_scores(report) == dict.fromkeys(POINTS, 0.0)
+
+
+def test_a_new_assignments_notebooks_need_no_grader_code(tmp_path):
+    """Chapter 2.2's fixture course (math.log in the reference, its own trace format)."""
+    course, out = tmp_path / "course", tmp_path / "out"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "nonlinear-course", course)
+    assert run_grader("--course", str(course), "generate", "--out", str(out)).returncode == 0
+    source = next((out / "nbgrader" / "source").glob("*/*.ipynb"))
+    MetadataValidator().validate_nb(nbformat.read(str(source), as_version=4))
+    release = next((out / "release").glob("*/*.ipynb"))
+    for path, code in ((source, 0), (release, 1)):
+        proc = run_grader("--course", str(course), "check", "--json", str(path))
+        report = json.loads(proc.stdout)
+        assert proc.returncode == code
+        assert report["score"] == (report["max_score"] if code == 0 else 0), report
 
 
 @pytest.mark.parametrize("name", ["fixed_factors.py", "value_instead_of_expression.py"])
