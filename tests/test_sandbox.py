@@ -8,7 +8,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 from grader.errors import GraderError
 from grader.probing import FALLBACK_NOTICE, _read_channel, probe_submission
 from grader.protocol import Probe, ProbeOutcome, sanitise
-from grader.sandbox import Limits, _world_readable, bwrap_path, run_sandboxed
+from grader.sandbox import Limits, _world_readable, bwrap_path, run_sandboxed, runtime_python
 
 needs_bwrap = pytest.mark.skipif(bwrap_path() is None, reason="bubblewrap is not installed")
 SPY = '''
@@ -158,7 +157,7 @@ def test_the_wall_clock_kills_a_run_that_ignores_sigterm(
     code = ("import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
             "print('grader-test-stubborn', flush=True)\nwhile True: time.sleep(0.1)\n")
     started = time.monotonic()
-    run = run_sandboxed([sys.executable, "-I", "-c", code], scratch=tmp_path, stdin=b"",
+    run = run_sandboxed([runtime_python(), "-I", "-c", code], scratch=tmp_path, stdin=b"",
                         limits=Limits(wall_seconds=1.0))
     assert run.timed_out and time.monotonic() - started < 3
     assert "grader-test-stubborn" in run.stdout
