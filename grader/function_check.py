@@ -7,6 +7,7 @@ key within the spec's tolerance, iteration by iteration, with the same number of
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from grader import reference
@@ -74,7 +75,7 @@ def check_case(
 
 
 def _unfinished(assignment: Assignment, exercise: FunctionExercise, case: Case,
-                outcome: ProbeOutcome, result: Any) -> CheckResult:
+                outcome: ProbeOutcome, result: Callable[..., CheckResult]) -> CheckResult:
     """No complete trace (time limit, crash): what it printed until then still tells why."""
     message = explain(outcome, exercise.name, assignment.module_file)
     student = parse_cut_trace(outcome.stdout[:CUT_READ], exercise.trace)
