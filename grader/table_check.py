@@ -43,6 +43,10 @@ def check_row(exercise: TableExercise, rows: Any, number: int) -> CheckResult:
     problem = _shape_problem(exercise, rows, number)
     if problem:
         return result(False, problem)
+    earlier = next((n for n in range(1, number) if _shape_problem(exercise, rows, n)), None)
+    if earlier is not None:  # each row is judged from the one before: it must be complete
+        return result(False, f"row {number} is judged from row {earlier}, which is not "
+                      f"complete: {_shape_problem(exercise, rows, earlier)}")
     state = _state_before(exercise, rows, number)
     row = rows[number - 1]
     expected, wrong = _first_wrong_cell(exercise.columns, state, row, exercise.tolerance)

@@ -83,3 +83,13 @@ def test_mistakes_cost_what_they_should(course, tmp_path):
     assert "p also reaches q through v" in outputs["derive-dq-dp: answer"]
     assert "row 2: s is 5.000000" in outputs["halve-by-hand: row 2"]
     assert "follows from the row before" in outputs["halve-by-hand: row 3"]
+
+
+def test_an_incomplete_row_costs_itself_and_the_rows_judged_from_it(course, tmp_path):
+    partial = CORRECT.replace("dict(gap=4, step=2, s=4)", "dict(gap=4, step=2, s=None)")
+    code, report = grade(course, tmp_path, partial)
+    assert code == 1
+    assert exercise_scores(report)["halve-by-hand"] == 1
+    outputs = {t["name"]: t["output"] for t in report["tests"]}
+    assert "row 2 has no value for `s` yet" in outputs["halve-by-hand: row 2"]
+    assert "judged from row 2, which is not complete" in outputs["halve-by-hand: row 3"]
