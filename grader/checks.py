@@ -60,12 +60,12 @@ def run_check(
 ) -> CheckResult:
     exercise = assignment.by_id[exercise_id]
     if isinstance(exercise, ExpressionExercise):
-        return check_answer(exercise, outcomes[exercise.id], assignment.module_file)
+        return check_answer(exercise, outcomes[exercise.id])
     if isinstance(exercise, TableExercise):
         outcome = outcomes[exercise.id]
         number = int(check.removeprefix("row-"))
         if not outcome.ok:
-            return table_check.unanswered(exercise, number, outcome, assignment.module_file)
+            return table_check.unanswered(exercise, number, outcome)
         return table_check.check_row(exercise, outcome.value, number)
     case = next(c for c in exercise.cases if c.name == check)
     outcome = outcomes[function_check.probe_id(exercise, case)]

@@ -110,15 +110,18 @@ def validate(course: Path) -> None:
               help="Sandboxes run in parallel (default: all cores).")
 @click.option("--db", type=click.Path(path_type=Path), default=None,
               help="Gradebook file (default: ./gradebook.sqlite).")
+@click.option("--html-dir", type=click.Path(path_type=Path), default=None,
+              help="Write one HTML report per student graded into this folder.")
 @click.pass_obj
 def grade(course: Path, submissions: Path, assignment_id: str | None, jobs: int | None,
-          db: Path | None) -> None:
+          db: Path | None, html_dir: Path | None) -> None:
     """Grade a whole class: SUBMISSIONS holds one folder per student."""
     from grader import grade as verb
 
     with verb.progress_bar() as progress:
         summary = verb.main(submissions=submissions, assignment_id=assignment_id,
-                            course=course, jobs=jobs, db=db, progress=progress)
+                            course=course, jobs=jobs, db=db, progress=progress,
+                            html_dir=html_dir)
     for line in verb.render_summary(summary):
         click.echo(line)
 

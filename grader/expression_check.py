@@ -9,15 +9,14 @@ from grader.results import CheckResult
 from grader.spec import ExpressionExercise
 
 
-def check_answer(exercise: ExpressionExercise, outcome: ProbeOutcome, module_file: str
-                 ) -> CheckResult:
+def check_answer(exercise: ExpressionExercise, outcome: ProbeOutcome) -> CheckResult:
     def result(score: float, output: str, diagnosis: str = "", **detail: object) -> CheckResult:
         return CheckResult(f"{exercise.id}: answer", exercise.id, score, exercise.points,
                            score >= exercise.points, output, exercise.visibility, diagnosis,
                            dict(detail))
 
     if not outcome.ok:
-        return result(0.0, explain(outcome, exercise.name, module_file))
+        return result(0.0, explain(outcome, exercise.name))
     text = outcome.value
     if type(text) is not str:
         return result(0.0, f"`{exercise.name}` must be a string holding an expression, like "

@@ -77,7 +77,7 @@ def check_case(
 def _unfinished(assignment: Assignment, exercise: FunctionExercise, case: Case,
                 outcome: ProbeOutcome, result: Callable[..., CheckResult]) -> CheckResult:
     """No complete trace (time limit, crash): what it printed until then still tells why."""
-    message = explain(outcome, exercise.name, assignment.module_file)
+    message = explain(outcome, exercise.name)
     student = parse_cut_trace(outcome.stdout[:CUT_READ], exercise.trace)
     if not student.iterations:
         return result(False, message, stdout=outcome.stdout[:4000])

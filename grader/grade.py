@@ -68,10 +68,11 @@ class GradeSummary:
 
 def main(*, submissions: Path, assignment_id: str | None, course: Path, jobs: int | None = None,
          db: Path | None = None, progress: Callable[[int], Callable[[], None]] | None = None,
-         ) -> GradeSummary:
+         html_dir: Path | None = None) -> GradeSummary:
     """Grade every student folder of `submissions` that changed since it was last graded.
 
     `progress(total)` is called once with the number to grade and returns a tick function.
+    `html_dir`, when given, gets one HTML report per student graded (`<student>.html`).
     """
     started = time.monotonic()
     if not submissions.is_dir():
@@ -80,6 +81,8 @@ def main(*, submissions: Path, assignment_id: str | None, course: Path, jobs: in
         raise GraderError("refusing to grade a class without the sandbox: bubblewrap is not "
                           "installed (apt-get install bubblewrap)")
     assignment = resolve_assignment(course, assignment_id, submissions)
+    if html_dir is not None:
+        html_dir.mkdir(parents=True, exist_ok=True)
     students = [read_student(folder, assignment) for folder in student_folders(submissions)]
     fingerprint = spec_fingerprint(assignment)
     with Gradebook(db or Path(DEFAULT_NAME)) as book:
@@ -90,6 +93,10 @@ def main(*, submissions: Path, assignment_id: str | None, course: Path, jobs: in
 
         def save(student: Student, report: Report | None) -> None:
             book.record(_entry(assignment, student, report, fingerprint, run), report)
+            if html_dir is not None and report is not None:
+                from grader.render_html import write_html  # matplotlib only when asked
+
+                write_html(report, html_dir / f"{student.student}.html")
             tick()
 
         for student in (s for s in todo if s.problem):

@@ -5,13 +5,14 @@ from __future__ import annotations
 from grader.protocol import ProbeOutcome
 
 
-def explain(outcome: ProbeOutcome, name: str, module_file: str) -> str:
-    """Why there is nothing to grade, and what to do about it."""
+def explain(outcome: ProbeOutcome, name: str) -> str:
+    """Why there is nothing to grade, and what to do about it. The submission is not named
+    by file: it may be a .py or the code cells of a notebook."""
     if outcome.status == "load_error":
-        return f"{module_file} could not be loaded: {outcome.error}. Fix this first: nothing " \
-               f"in the file can be graded until it loads."
+        return f"your code could not be loaded: {outcome.error}. Fix this first: nothing " \
+               f"in it can be graded until it loads."
     if outcome.status == "missing":
-        return f"{module_file} defines no `{name}`: keep the name from the stub."
+        return f"your code defines no `{name}`: keep the name from the stub."
     if outcome.status == "timeout":
         return f"`{name}` did not finish within the time limit: an endless loop? Check the " \
                f"stop test and that the variables are updated each iteration."

@@ -29,9 +29,8 @@ def _result(exercise: TableExercise, number: int, passed: bool, output: str,
                        share, passed, output, exercise.visibility, diagnosis, detail)
 
 
-def unanswered(exercise: TableExercise, number: int, outcome: ProbeOutcome, module_file: str
-               ) -> CheckResult:
-    return _result(exercise, number, False, explain(outcome, exercise.name, module_file))
+def unanswered(exercise: TableExercise, number: int, outcome: ProbeOutcome) -> CheckResult:
+    return _result(exercise, number, False, explain(outcome, exercise.name))
 
 
 def check_row(exercise: TableExercise, rows: Any, number: int) -> CheckResult:

@@ -223,3 +223,13 @@ def test_two_runs_writing_one_gradebook_at_once_both_land(tmp_path):
         scores = book.exercise_scores(ASSIGNMENT)
         assert scores == {s: EXPECTED[n] for s, n in {**first, **second}.items()}
         assert book.db.execute("SELECT COUNT(*) FROM results").fetchone() == (7 * 24,)
+
+
+def test_html_dir_gets_one_escaped_report_per_student(tmp_path):
+    students = make_class(tmp_path / "class", ["fixed_factors.py", "html_injection.py"])
+    grade(tmp_path / "class", tmp_path / "gb.sqlite", "--html-dir", str(tmp_path / "html"))
+    pages = {p.stem: p.read_text(encoding="utf-8") for p in (tmp_path / "html").glob("*.html")}
+    assert sorted(pages) == sorted(students)
+    assert "fixed factors 63 and 18" in pages["fixed_factors-0"]
+    assert "<svg" in pages["fixed_factors-0"]  # the |delta_z| plot
+    assert "<script>" not in pages["html_injection-0"]
