@@ -25,6 +25,10 @@ import sys
 import time
 import traceback
 
+WALL_FACTOR = 3  # a probe may take this many times its CPU limit in wall time, plus the grace
+WALL_GRACE = 1.0
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 4, 36, 38
 
 
@@ -100,10 +104,13 @@ def run_probe(probe: dict, request: dict, result_fd: int) -> dict:
             os._exit(70)
     os.close(out_w)
     os.close(val_w)
-    deadline = started + float(probe["timeout"])
+    # The limit is the child's CPU time, so a loaded machine cannot fail a correct answer;
+    # the wall-clock backstop catches code that sleeps or blocks instead of computing.
+    cpu_limit = float(probe["timeout"])
+    deadline = started + cpu_limit * WALL_FACTOR + WALL_GRACE
     cap = int(request.get("output_cap", 1 << 20))
     pipes = Pipes(out_r, val_r, cap)
-    status = watch(pid, pipes, deadline)
+    status = watch(pid, pipes, deadline, cpu_limit)
     with contextlib.suppress(OSError):
         os.killpg(pid, signal.SIGKILL)  # the child's group, wherever kill_strays cannot look
     outcome = decode_value(bytes(pipes.value), status)
@@ -157,8 +164,8 @@ class Pipes:
             os.close(each)
 
 
-def watch(pid: int, pipes: Pipes, deadline: float) -> str:
-    """Read until the child ends or the deadline passes; say how it ended.
+def watch(pid: int, pipes: Pipes, deadline: float, cpu_limit: float) -> str:
+    """Read until the child ends, uses up its CPU time or passes the deadline; say how it ended.
 
     The child's end, not the pipes' EOF, decides: a process it forked may hold the pipes open.
     """
@@ -169,11 +176,21 @@ def watch(pid: int, pipes: Pipes, deadline: float) -> str:
             pipes.read(0)  # what it wrote just before it ended
             pipes.close()
             return "crashed" if os.WIFSIGNALED(status) else "exited"
-        if time.monotonic() >= deadline:
+        if time.monotonic() >= deadline or cpu_seconds(pid) >= cpu_limit:
             kill_quietly(pid)
             os.waitpid(pid, 0)
             pipes.close()
             return "timeout"
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time used so far by a running child (0 where /proc cannot tell: wall time rules)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def kill_quietly(pid: int) -> None:

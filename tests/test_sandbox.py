@@ -245,3 +245,37 @@ def test_terminal_control_characters_cross_only_as_visible_escapes():
     assert outcome.value == {"k\\x1b[2J": "v\\x07"}
     assert outcome.stdout == "a\nb\\x1b[1A\\x0dc\n"
     assert outcome.error == "\\x1b[32mall checks passed\\x9b"
+
+
+TIMED = '''
+import time
+def waits(seconds):
+    time.sleep(seconds)
+    print("woke up")
+def spins():
+    while True:
+        pass
+'''
+
+
+@pytest.mark.parametrize("mode", ["bwrap", "none"])
+def test_the_time_limit_counts_cpu_so_a_slow_machine_fails_no_correct_answer(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+):
+    """Waiting 1.5 s uses no CPU: within a 1 s limit (a loaded machine looks like this).
+    Spinning uses the CPU and is stopped after about 1 s, long before the wall backstop."""
+    if mode == "bwrap" and bwrap_path() is None:
+        pytest.skip("bubblewrap is not installed")
+    monkeypatch.setenv("GRADER_SANDBOX", "" if mode == "bwrap" else mode)
+    run = probe_submission(TIMED, (call("waits", 1.5, timeout=1.0), call("spins", timeout=1.0)),
+                           module_file="linear_backprop.py")
+    waited, spun = run.outcomes["waits"], run.outcomes["spins"]
+    assert waited.ok and waited.stdout == "woke up\n" and waited.seconds >= 1.5
+    assert spun.status == "timeout" and 0.9 <= spun.seconds < 3.0
+
+
+def test_code_that_blocks_forever_meets_the_wall_clock_backstop():
+    run = probe_submission(TIMED, (call("waits", 60, timeout=0.5),),
+                           module_file="linear_backprop.py")
+    outcome = run.outcomes["waits"]
+    assert outcome.status == "timeout" and 2.0 <= outcome.seconds < 4.0  # 3 x 0.5 s + 1 s
