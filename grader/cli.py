@@ -115,7 +115,7 @@ def validate(course: Path) -> None:
 @click.pass_obj
 def grade(course: Path, submissions: Path, assignment_id: str | None, jobs: int | None,
           db: Path | None, html_dir: Path | None) -> None:
-    """Grade a whole class: SUBMISSIONS holds one folder per student."""
+    """Grade a whole class: SUBMISSIONS holds one folder (or one .py/.ipynb) per student."""
     from grader import grade as verb
 
     with verb.progress_bar() as progress:

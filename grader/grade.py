@@ -1,6 +1,7 @@
 """`grader grade DIR`: grade a whole class into the gradebook, fast and resumably.
 
-DIR holds one folder per student (the folder's name is the student id). The per-assignment
+DIR holds one folder per student (the folder's name is the student id), or one .py/.ipynb
+file per student (its stem is the id). The per-assignment
 work is done once per run: specs loaded, probes listed, hidden tests rendered, reference traces
 cached (grader.reference) and pytest imported. Then a pool of `jobs` threads each runs one
 sandbox at a time (a subprocess: the threads only wait on it), while the main thread runs
@@ -108,16 +109,20 @@ def main(*, submissions: Path, assignment_id: str | None, course: Path, jobs: in
 
 
 def student_folders(submissions: Path) -> list[Path]:
-    return sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+    """One folder per student (the contract's layout), or one .py/.ipynb file per student
+    (student id: the file's stem), as a folder of handed-in files often is."""
+    return sorted(p for p in submissions.iterdir() if not p.name.startswith(".") and (
+        p.is_dir() or (p.suffix in submission.SUFFIXES and not p.name.startswith("test_"))))
 
 
 def read_student(folder: Path, assignment: Assignment) -> Student:
+    student = folder.name if folder.is_dir() else folder.stem
     try:
         found = submission.read(submission.locate(folder, assignment.spec.module))
     except GraderError as exc:
         problem = str(exc).removeprefix(f"{folder}: ")
-        return Student(folder.name, None, _sha(problem), problem)
-    return Student(folder.name, found, found.digest)
+        return Student(student, None, _sha(problem), problem)
+    return Student(student, found, found.digest)
 
 
 def spec_fingerprint(assignment: Assignment) -> str:

@@ -233,3 +233,12 @@ def test_html_dir_gets_one_escaped_report_per_student(tmp_path):
     assert "fixed factors 63 and 18" in pages["fixed_factors-0"]
     assert "<svg" in pages["fixed_factors-0"]  # the |delta_z| plot
     assert "<script>" not in pages["html_injection-0"]
+
+
+def test_a_folder_of_files_is_one_student_per_file(tmp_path):
+    """The quick start grades tests/submissions as it is: one file per student."""
+    proc = grade(SUBMISSIONS, tmp_path / "gb.sqlite")
+    with Gradebook(tmp_path / "gb.sqlite") as book:
+        scores = book.exercise_scores(ASSIGNMENT)
+    assert scores == {name.removesuffix(".py"): EXPECTED[name] for name in EXPECTED}
+    assert f"graded {len(EXPECTED)}, unchanged 0, problems 0" in proc.stdout
