@@ -7,6 +7,7 @@ and what it returns is validated plain data (`ProbeOutcome`).
 from __future__ import annotations
 
 import json
+import os
 import re
 import tempfile
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from grader.errors import GraderError
 from grader.protocol import HarnessRequest, Probe, ProbeOutcome
-from grader.sandbox import Limits, bwrap_path, run_sandboxed, runtime_python
+from grader.sandbox import SANDBOX_SWITCH, Limits, bwrap_path, run_sandboxed, runtime_python
 
 HARNESS = Path(__file__).with_name("harness.py")
 HARNESS_INSIDE = "/opt/grader-harness/harness.py"
@@ -39,6 +40,10 @@ def sandbox_available() -> bool:
     return bwrap_path() is not None
 
 
+def _as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
 def probe_submission(
     source: str,
     probes: tuple[Probe, ...],
@@ -51,6 +56,10 @@ def probe_submission(
     if require_isolation and not sandbox_available():
         raise GraderError("refusing to run student code without the sandbox: bubblewrap is not "
                           "installed (apt-get install bubblewrap)")
+    if not sandbox_available() and _as_root() and os.environ.get(SANDBOX_SWITCH) != "none":
+        # Unsandboxed as root, student code could do anything root can: only on request.
+        raise GraderError("refusing to run student code as root without the sandbox: install "
+                          "bubblewrap, or set GRADER_SANDBOX=none to accept the risk")
     if not MODULE_NAME.fullmatch(module_file):
         raise GraderError(f"not a module file name: {module_file!r}")
     # each probe may run 3x its CPU limit + 1 s of wall time (harness.WALL_FACTOR, WALL_GRACE)

@@ -8,6 +8,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -279,3 +280,21 @@ def test_code_that_blocks_forever_meets_the_wall_clock_backstop():
                            module_file="linear_backprop.py")
     outcome = run.outcomes["waits"]
     assert outcome.status == "timeout" and 2.0 <= outcome.seconds < 4.0  # 3 x 0.5 s + 1 s
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the refusal is for root only")
+def test_as_root_without_bubblewrap_student_code_runs_only_on_request(tmp_path: Path):
+    """No bwrap on PATH: refused (exit 2) unless GRADER_SANDBOX=none says the risk is taken."""
+    attack = ROOT / "tests" / "submissions" / "correct_chapter_style.py"
+    env = {**os.environ, "PATH": str(tmp_path)}  # nothing there: no bwrap
+    env.pop("GRADER_SANDBOX", None)
+    python = sys.executable
+    refused = subprocess.run([python, "-m", "grader", "check", str(attack)], env=env,
+                             capture_output=True, text=True, cwd=ROOT)
+    assert refused.returncode == 2
+    assert "refusing to run student code as root without the sandbox" in refused.stderr
+    accepted = subprocess.run([python, "-m", "grader", "check", str(attack)],
+                              env={**env, "GRADER_SANDBOX": "none"}, capture_output=True,
+                              text=True, cwd=ROOT)
+    assert accepted.returncode == 0, accepted.stderr
+    assert "not isolated" in accepted.stdout or "plain process" in accepted.stdout
