@@ -93,8 +93,7 @@ def test_expression_and_table_mistakes_are_named():
 ])
 def test_wrong_derivatives_get_their_hint(answer, words):
     exercise = ASSIGNMENT.by_id["derive-dz-db"]
-    result = check_answer(exercise, ProbeOutcome("derive-dz-db", "ok", value=answer),
-                          "linear_backprop.py")
+    result = check_answer(exercise, ProbeOutcome("derive-dz-db", "ok", value=answer))
     assert result.score == 0 and words in result.diagnosis and words in result.output
 
 
