@@ -20,9 +20,6 @@ from grader.results import Report
 from grader.spec import ExpressionExercise
 from grader.spec_loader import Assignment, find_assignments, load_assignment
 
-FALLBACK_NOTICE = ("bubblewrap is not installed: the submission ran as a plain process with "
-                   "limits, but its files are not isolated from yours")
-
 
 @dataclass(frozen=True)
 class Answers:
@@ -71,7 +68,7 @@ def collect_answers(assignment: Assignment, found: submission.Submission, *,
                         for p in probes})
     run = probe_submission(found.source, probes, module_file=assignment.module_file,
                            require_isolation=require_sandbox)
-    notices = () if run.isolated else (FALLBACK_NOTICE,)
+    notices = (run.notice,) if run.notice else ()
     if run.problem:
         notices += (run.problem,)
     return Answers(run.outcomes, notices, run.seconds)

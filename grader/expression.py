@@ -56,6 +56,10 @@ class ExpressionError(ValueError):
     """Student text rejected before sympy sees it; str() is the student-facing reason."""
 
 
+class InstructorExpressionError(ValueError):
+    """The spec's answer or a mistake does not parse: the instructor's fault, not a verdict."""
+
+
 class _Timeout(Exception):
     pass
 
@@ -194,7 +198,7 @@ def _instructor(text: str, names: tuple[str, ...]) -> Any:
     try:
         return parse_expression(text, names)
     except ExpressionError as exc:  # a broken spec, not a student fault
-        raise ValueError(f"instructor expression {text!r}: {exc}") from exc
+        raise InstructorExpressionError(f"instructor expression {text!r}: {exc}") from exc
 
 
 @contextmanager
@@ -278,6 +282,11 @@ def judge_expression(
     except _Timeout:
         return ExpressionVerdict("timeout", f"checking the expression took over {time_limit:g} s:"
                                  " simplify it (fewer powers and products) and resubmit.")
+    except InstructorExpressionError:
+        raise
+    except Exception as exc:  # sympy choking on student text is still the student's result
+        return ExpressionVerdict("invalid", f"the expression could not be checked "
+                                 f"({type(exc).__name__}): write it more plainly.")
 
 
 def _judge(text: str, answer: str, names: tuple[str, ...], definitions: Mapping[str, str],

@@ -21,7 +21,7 @@ def check_answer(exercise: ExpressionExercise, outcome: ProbeOutcome) -> CheckRe
     if type(text) is not str:
         return result(0.0, f"`{exercise.name}` must be a string holding an expression, like "
                       f"\"{exercise.example}\"; it is {text!r:.80}.")
-    from grader.expression import ExpressionError, judge_expression  # sympy only here
+    from grader.expression import InstructorExpressionError, judge_expression  # sympy only here
 
     try:
         verdict = judge_expression(
@@ -30,9 +30,7 @@ def check_answer(exercise: ExpressionExercise, outcome: ProbeOutcome) -> CheckRe
             mistakes=[(m.answer, m.hint) for m in exercise.mistakes],
             time_limit=exercise.time_limit,
         )
-    except ValueError as exc:  # the instructor's answer or mistakes do not parse
-        if isinstance(exc, ExpressionError):
-            raise
+    except InstructorExpressionError as exc:  # the spec's answer or mistakes do not parse
         raise SpecError(f"exercise {exercise.id}: answer: {exc}") from None
     detail = {"answer_given": text[:500], "verdict": verdict.status, "parsed": verdict.parsed}
     if verdict.status == "equivalent":

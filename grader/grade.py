@@ -17,6 +17,7 @@ import hashlib
 import os
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -84,7 +85,8 @@ def main(*, submissions: Path, assignment_id: str | None, course: Path, jobs: in
     assignment = resolve_assignment(course, assignment_id, submissions)
     if html_dir is not None:
         html_dir.mkdir(parents=True, exist_ok=True)
-    students = [read_student(folder, assignment) for folder in student_folders(submissions)]
+    students = without_duplicates(
+        [read_student(folder, assignment) for folder in student_folders(submissions)])
     fingerprint = spec_fingerprint(assignment)
     with Gradebook(db or Path(DEFAULT_NAME)) as book:
         known = book.entries(assignment.id)
@@ -113,6 +115,16 @@ def student_folders(submissions: Path) -> list[Path]:
     (student id: the file's stem), as a folder of handed-in files often is."""
     return sorted(p for p in submissions.iterdir() if not p.name.startswith(".") and (
         p.is_dir() or (p.suffix in submission.SUFFIXES and not p.name.startswith("test_"))))
+
+
+def without_duplicates(students: list[Student]) -> list[Student]:
+    """`alice/` beside `alice.py`: one student id, two submissions; neither is guessed at."""
+    counts = Counter(s.student for s in students)
+    kept = [s for s in students if counts[s.student] == 1]
+    for student in sorted(s for s, n in counts.items() if n > 1):
+        problem = f"{counts[student]} submissions for this student id (a folder and a file?)"
+        kept.append(Student(student, None, _sha(problem), problem))
+    return sorted(kept, key=lambda s: s.student)
 
 
 def read_student(folder: Path, assignment: Assignment) -> Student:

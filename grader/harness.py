@@ -315,7 +315,8 @@ def answer_probe(probe: dict, module_file: str) -> dict:
         return {"status": "load_error", "error": f"cannot read the file: {exc}"}
     saved = dict(builtins.__dict__)
     try:
-        exec(code, namespace)
+        with output_dropped():
+            exec(code, namespace)
     except BaseException as exc:  # the student's module crashed while loading
         return {"status": "load_error", "error": "loading the module failed: " + brief(exc)}
     finally:
@@ -332,6 +333,31 @@ def answer_probe(probe: dict, module_file: str) -> dict:
     finally:
         restore_builtins(saved)
     return {"status": "ok", "value": None}
+
+
+@contextlib.contextmanager
+def output_dropped():
+    """Drop what the module prints while it loads (a student testing their solver at the
+    bottom of the file): the probe's trace is what the probed call prints, nothing else."""
+    ours = sys.stdout, sys.stderr
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    kept = os.dup(1)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+        sys.stdout, sys.stderr = ours
+        with contextlib.suppress(Exception):
+            ours[0].flush()  # what the module left in our buffer goes to /dev/null too
+        os.dup2(kept, 1)
+        os.dup2(kept, 2)
+        os.close(kept)
+        os.close(null)
 
 
 def restore_builtins(saved: dict) -> None:

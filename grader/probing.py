@@ -15,13 +15,21 @@ from pathlib import Path
 
 from grader.errors import GraderError
 from grader.protocol import HarnessRequest, Probe, ProbeOutcome
-from grader.sandbox import SANDBOX_SWITCH, Limits, bwrap_path, run_sandboxed, runtime_python
+from grader.sandbox import (
+    SANDBOX_SWITCH,
+    Limits,
+    bwrap_path,
+    run_sandboxed,
+    running_as_root,
+    runtime_python,
+)
 
 HARNESS = Path(__file__).with_name("harness.py")
 HARNESS_INSIDE = "/opt/grader-harness/harness.py"
 FALLBACK_NOTICE = (
-    "warning: bubblewrap (bwrap) is not installed, so the submission ran as a plain process: "
-    "it could read and write your files and use the network. Only grade code you trust this "
+    "warning: bubblewrap (bwrap) is not installed, so the submission ran as a plain process, "
+    "not isolated: it could read and write your files and use the network. Only grade code "
+    "you trust this "
     "way; install bubblewrap (apt-get install bubblewrap) for the sandbox."
 )
 MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.py")
@@ -40,10 +48,6 @@ def sandbox_available() -> bool:
     return bwrap_path() is not None
 
 
-def _as_root() -> bool:
-    return hasattr(os, "geteuid") and os.geteuid() == 0
-
-
 def probe_submission(
     source: str,
     probes: tuple[Probe, ...],
@@ -56,7 +60,7 @@ def probe_submission(
     if require_isolation and not sandbox_available():
         raise GraderError("refusing to run student code without the sandbox: bubblewrap is not "
                           "installed (apt-get install bubblewrap)")
-    if not sandbox_available() and _as_root() and os.environ.get(SANDBOX_SWITCH) != "none":
+    if not sandbox_available() and running_as_root() and os.environ.get(SANDBOX_SWITCH) != "none":
         # Unsandboxed as root, student code could do anything root can: only on request.
         raise GraderError("refusing to run student code as root without the sandbox: install "
                           "bubblewrap, or set GRADER_SANDBOX=none to accept the risk")

@@ -44,6 +44,7 @@ class GradingPlugin:
         self.submissions = submissions
         self.results: dict[str, list[CheckResult]] = {key: [] for key in submissions}
         self.errors: list[str] = []
+        self.grader_errors: list[GraderError] = []
         self.on_done = on_done
         self.expected: Counter[str] = Counter()
 
@@ -66,7 +67,11 @@ class GradingPlugin:
         outcomes = self.submissions[submission_id]
 
         def grade_one(exercise: str, check: str) -> None:
-            result = run_check(self.assignment, outcomes, exercise, check)
+            try:
+                result = run_check(self.assignment, outcomes, exercise, check)
+            except GraderError as exc:  # a broken spec or reference: the run's error, exit 2
+                self.grader_errors.append(exc)
+                raise
             request.node.user_properties.append((PROPERTY, (submission_id, result.to_dict())))
             if not result.passed:
                 # pytrace=False: the report is the message alone; pytest would otherwise
@@ -117,6 +122,8 @@ def run_hidden_checks(
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = previous
     if code == pytest.ExitCode.INTERRUPTED:  # Ctrl-C: pytest caught it; pass it on as such
         raise KeyboardInterrupt
+    if plugin.grader_errors:
+        raise plugin.grader_errors[0]
     if plugin.errors or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         detail = plugin.errors[0] if plugin.errors else f"pytest exit code {int(code)}"
         raise GraderError(f"{test_dir}: the hidden checks could not run: {detail}")

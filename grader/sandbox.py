@@ -62,6 +62,10 @@ def bwrap_path() -> str | None:
     return shutil.which("bwrap")
 
 
+def running_as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
 def runtime_python() -> str:
     """The real interpreter of this runtime (a venv's python is a link outside the sandbox)."""
     candidate = Path(sys.base_prefix, "bin", f"python{sys.version_info[0]}.{sys.version_info[1]}")
@@ -81,7 +85,7 @@ def run_sandboxed(
     started = time.monotonic()
     bwrap = bwrap_path()
     # Root drops to a throwaway uid, unless (fallback only) that uid could not even read Python.
-    lend = os.geteuid() == 0 and (bwrap is not None or _world_readable(sys.base_prefix))
+    lend = running_as_root() and (bwrap is not None or _world_readable(sys.base_prefix))
     uid = _lend_to_throwaway_uid(scratch) if lend else 0
     read_fd, write_fd = os.pipe()
     argv = [a.replace("{result_fd}", str(write_fd)).replace("{uid}", str(uid)) for a in argv]

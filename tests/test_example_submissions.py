@@ -9,6 +9,7 @@ EXPECTED = {
     "correct_chapter_style.py": FULL,
     "correct_fstrings.py": FULL,
     "correct_with_debug_prints.py": FULL,
+    "correct_with_top_level_call.py": FULL,
     "fixed_factors.py": {**FULL, "two-variable-solver": 0.0},
     "not_halved.py": {**FULL, "two-variable-solver": 0.0},
     "wrong_sign.py": {**FULL, "two-variable-solver": 0.0},

@@ -125,3 +125,13 @@ def test_the_bundle_grades_with_its_own_copy_of_the_specs(bundle, tmp_path):
                                                    "linear_backprop.py").read_text()})
     derive = [t for t in results["tests"] if t["extra_data"]["exercise"] == "derive-dz-db"]
     assert derive and derive[0]["status"] == "failed"
+
+
+def test_run_autograder_leaves_nothing_of_ours_readable_by_others(bundle, tmp_path):
+    """Where Docker forbids bubblewrap, student code runs as a throwaway uid in the same
+    container: only file modes keep the specs, references and hidden checks from it."""
+    run_in_gradescope_layout(
+        bundle, tmp_path, {"linear_backprop.py": (SUBMISSIONS / "no_abs.py").read_text()})
+    source = tmp_path / "source"
+    for path in [source, *source.rglob("*"), tmp_path / "results"]:
+        assert path.stat().st_mode & 0o077 == 0, path

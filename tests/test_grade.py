@@ -242,3 +242,11 @@ def test_a_folder_of_files_is_one_student_per_file(tmp_path):
         scores = book.exercise_scores(ASSIGNMENT)
     assert scores == {name.removesuffix(".py"): EXPECTED[name] for name in EXPECTED}
     assert f"graded {len(EXPECTED)}, unchanged 0, problems 0" in proc.stdout
+
+
+def test_a_folder_and_a_file_for_one_student_is_reported_not_guessed(tmp_path):
+    make_class(tmp_path / "class", ["no_abs.py"])
+    shutil.copy(SUBMISSIONS / "correct_fstrings.py", tmp_path / "class" / "no_abs-0.py")
+    proc = grade(tmp_path / "class", tmp_path / "gb.sqlite")
+    assert "problems 1" in proc.stdout
+    assert "2 submissions for this student id" in proc.stdout + proc.stderr

@@ -84,3 +84,10 @@ def test_broken_reference_is_exit_2(course):
     proc = run_grader("--course", str(course), "validate")
     assert proc.returncode == 2
     assert "the reference module fails to load" in proc.stderr
+
+
+def test_an_answer_that_does_not_parse_is_the_instructors_error(course):
+    break_file(course, "derive-dz-db.yaml", "answer: 2*x + 3*y", "answer: 2*x + 3*q")
+    proc = run_grader("--course", str(course), "validate")
+    assert proc.returncode == 2
+    assert "exercise derive-dz-db: answer: instructor expression '2*x + 3*q'" in proc.stderr
