@@ -168,6 +168,8 @@ def main() -> None:
                 (".py", False, sources, args.students),
                 (".ipynb", True, sources, args.students),
                 ("timeouts .py", False, sorted(SUBMISSIONS / n for n in TIMEOUTS), args.timeouts)]:
+            if count == 0:
+                continue
             build_class(work / label, [p for p in names if p.exists()], count, notebook)
             seconds, cpu = grade(work / label, work / f"{label}.sqlite", args.jobs)
             rates[label], per_cpu[label] = count / seconds, count / cpu

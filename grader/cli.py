@@ -107,7 +107,7 @@ def validate(course: Path) -> None:
 @click.argument("submissions", type=click.Path(path_type=Path))
 @click.option("--assignment", "assignment_id", default=None, help="Assignment id.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
-              help="Sandboxes run in parallel (default: all cores).")
+              help="Sandboxes run in parallel (default: cores + 1).")
 @click.option("--db", type=click.Path(path_type=Path), default=None,
               help="Gradebook file (default: ./gradebook.sqlite).")
 @click.option("--html-dir", type=click.Path(path_type=Path), default=None,
