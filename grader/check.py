@@ -17,7 +17,6 @@ from grader.errors import GraderError
 from grader.probing import probe_submission
 from grader.protocol import ProbeOutcome
 from grader.results import Report
-from grader.spec import ExpressionExercise
 from grader.spec_loader import Assignment, find_assignments, load_assignment
 
 
@@ -38,26 +37,17 @@ def main(*, path: Path, assignment_id: str | None, course: Path,
     with ThreadPoolExecutor(max_workers=1) as pool, \
             tempfile.TemporaryDirectory(prefix="grader-checks-") as folder:
         # The sandbox is a subprocess: while a thread waits for it, this one does what does
-        # not depend on the answers (importing pytest and sympy, rendering the checks).
+        # not depend on the answers (importing pytest, rendering the checks). sympy is not
+        # imported unless an expression answer is wrong: see grader.expression_quick.
         probing = pool.submit(collect_answers, assignment, found, require_sandbox=require_sandbox)
         from grader.generate import render_hidden_tests
         from grader.pytest_plugin import run_hidden_checks
 
         tests = render_hidden_tests(assignment, Path(folder))
-        warm_up(assignment)
         answers = probing.result()
         results = run_hidden_checks(tests, assignment, {"submission": answers.outcomes})
     return Report(assignment.id, tuple(results["submission"]), time.monotonic() - started,
                   answers.notices)
-
-
-def warm_up(assignment: Assignment) -> None:
-    """Judge each expression exercise's own answer once and drop the result: this imports
-    sympy and fills its caches (and the parsed instructor expressions) ahead of time."""
-    for exercise in assignment.exercises:
-        if isinstance(exercise, ExpressionExercise):
-            outcome = ProbeOutcome(exercise.id, "ok", value=exercise.answer)
-            checks.run_check(assignment, {exercise.id: outcome}, exercise.id, "answer")
 
 
 def collect_answers(assignment: Assignment, found: submission.Submission, *,

@@ -171,6 +171,18 @@ def _build(node: ast.AST, symbols: Mapping[str, Any], sympy: Any) -> tuple[Any, 
 
 def parse_expression(text: str, allowed_names: Sequence[str]) -> Any:
     """The sympy expression for untrusted `text`; raises ExpressionError with the reason."""
+    tree = checked_tree(text, allowed_names)
+    import sympy
+
+    symbols = {name: sympy.Symbol(name) for name in allowed_names}
+    value, _ = _build(tree.body, symbols, sympy)
+    if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        raise ExpressionError("the expression divides by zero")
+    return value
+
+
+def checked_tree(text: str, allowed_names: Sequence[str]) -> ast.Expression:
+    """The syntax tree of untrusted `text`, after the token allowlist (no sympy needed)."""
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"the expression is too long (over {MAX_LENGTH} characters)")
     text = _normalise(text)
@@ -184,13 +196,7 @@ def parse_expression(text: str, allowed_names: Sequence[str]) -> Any:
     except SyntaxError as exc:
         raise ExpressionError(f"could not read `{text}`: check operators and "
                               "parentheses") from exc
-    import sympy
-
-    symbols = {name: sympy.Symbol(name) for name in allowed_names}
-    value, _ = _build(tree.body, symbols, sympy)
-    if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-        raise ExpressionError("the expression divides by zero")
-    return value
+    return tree
 
 
 @functools.lru_cache(maxsize=256)
@@ -274,6 +280,12 @@ def judge_expression(
 ) -> ExpressionVerdict:
     if text is None or not str(text).strip():
         return ExpressionVerdict("invalid", "no answer given")
+    from grader.expression_quick import quick_equivalent  # no sympy: the common case is fast
+
+    shown = quick_equivalent(str(text), answer, tuple(allowed_names), definitions)
+    if shown is not None:
+        return ExpressionVerdict("equivalent", f"Correct: `{shown}` is equivalent to the "
+                                 "expected expression.", shown)
     try:
         return _within(time_limit, lambda: _judge(str(text), answer, tuple(allowed_names),
                                                   definitions, point, mistakes))

@@ -121,13 +121,35 @@ def test_hostile_input_is_rejected_without_running(template: str, tmp_path: Path
         parse_expression(text, NAMES)
 
 
-def test_time_limit_turns_slow_checks_into_timeout() -> None:
-    slow = "(x-y)**16*(2x+3y)/(x**2-2x*y+y**2)**8"  # allowed, but costly to prove equal
-    assert judge(slow, time_limit=0.05).status == "timeout"
+SLOW = "(x-y)**16*(2x+3y)/(x**2-2x*y+y**2)**8"  # allowed, but costly for sympy to prove equal
 
 
-def test_time_limit_outside_the_main_thread() -> None:
-    slow = "(x-y)**16*(2x+3y)/(x**2-2x*y+y**2)**8"
+@pytest.fixture
+def sympy_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skip the exact-evaluation pre-check, to put sympy's own time limit to the test."""
+    monkeypatch.setattr("grader.expression_quick.quick_equivalent", lambda *args: None)
+
+
+def test_time_limit_turns_slow_checks_into_timeout(sympy_only: None) -> None:
+    assert judge(SLOW, time_limit=0.05).status == "timeout"
+
+
+def test_the_quick_check_proves_what_sympy_finds_slow_without_importing_sympy() -> None:
+    code = ("import sys\nfrom grader.expression import judge_expression\n"
+            f"v = judge_expression({SLOW!r}, answer='2*x + 3*y', allowed_names=['w','b','x','y'],"
+            " definitions={'x': '2*w + 3*b', 'y': '2*b + 1'}, point={'w': 3, 'b': 4},"
+            " time_limit=0.05)\n"
+            "assert v.status == 'equivalent', v\nassert 'sympy' not in sys.modules\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_wrong_answers_still_get_sympys_judgement() -> None:
+    verdict = judge("2x + 3y + 1/1000000")
+    assert verdict.status == "not_equivalent" and verdict.parsed  # sympy printed it
+
+
+def test_time_limit_outside_the_main_thread(sympy_only: None) -> None:
+    slow = SLOW
     out: list[ExpressionVerdict] = []
     worker = threading.Thread(target=lambda: out.append(judge(slow, time_limit=0.05)))
     worker.start()
