@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -54,15 +55,30 @@ class Entry:
     graded_at: str
 
 
+def _setup(db: sqlite3.Connection, patience: float = 30.0) -> None:
+    """WAL mode and the schema. Two runs starting at once can find the file locked while the
+    other switches it to WAL, and SQLite answers that at once rather than through the busy
+    timeout: so wait and try again, within the same patience as the timeout."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at commit
+            db.executescript(SCHEMA)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class Gradebook:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, timeout=30.0, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at commit
-            self.db.executescript(SCHEMA)
+            _setup(self.db)
         except (sqlite3.Error, OSError) as exc:
             raise GraderError(f"{path}: cannot open the gradebook: {exc}") from None
 
