@@ -66,8 +66,8 @@ def probe_submission(
                           "bubblewrap, or set GRADER_SANDBOX=none to accept the risk")
     if not MODULE_NAME.fullmatch(module_file):
         raise GraderError(f"not a module file name: {module_file!r}")
-    # each probe may run 3x its CPU limit + 1 s of wall time (harness.WALL_FACTOR, WALL_GRACE)
-    limits = limits or Limits(wall_seconds=5.0 + sum(3 * p.timeout + 1.6 for p in probes))
+    # each probe may run 2x its CPU limit + 0.5 s of wall time (harness.WALL_FACTOR, WALL_GRACE)
+    limits = limits or Limits(wall_seconds=5.0 + sum(2 * p.timeout + 1.1 for p in probes))
     request = HarnessRequest(
         module_file=module_file, probes=probes, memory_bytes=limits.memory_bytes,
         output_cap=limits.output_cap, processes=limits.processes,
