@@ -7,9 +7,9 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from grader import check, submission
-from grader.generate import render_hidden_tests, render_release
-from grader.pytest_plugin import run_hidden_checks
+from grader import submission
+from grader.generate import render_release
+from grader.grade import Student, grade_submissions
 from grader.results import Report
 from grader.spec_loader import Assignment, find_assignments, load_assignment
 
@@ -29,10 +29,8 @@ def main(*, course: Path, echo: Callable[[str], None] = print) -> list[str]:
 
 def validate_assignment(assignment: Assignment) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="grader-validate-") as scratch:
-        folder = Path(scratch)
-        stub = render_release(assignment, folder / "release") / assignment.module_file
-        reports = grade_files(assignment, {"reference": assignment.solution_path, "stub": stub},
-                              folder / "tests")
+        stub = render_release(assignment, Path(scratch) / "release") / assignment.module_file
+        reports = grade_files(assignment, {"reference": assignment.solution_path, "stub": stub})
     problems = []
     for exercise, (score, top) in reports["reference"].exercise_scores().items():
         if score != top:
@@ -45,11 +43,14 @@ def validate_assignment(assignment: Assignment) -> list[str]:
     return problems
 
 
-def grade_files(assignment: Assignment, files: dict[str, Path], tests: Path) -> dict[str, Report]:
-    """Grade several files in one pytest session."""
-    answers = {key: check.collect_answers(assignment, submission.read(path))
-               for key, path in files.items()}
-    render_hidden_tests(assignment, tests)
-    results = run_hidden_checks(tests, assignment, {k: a.outcomes for k, a in answers.items()})
-    return {key: Report(assignment.id, tuple(results[key]), 0.0, answers[key].notices)
-            for key in files}
+def grade_files(assignment: Assignment, files: dict[str, Path]) -> dict[str, Report]:
+    """Grade instructor files (key -> path) the way a class is graded, in one pytest session.
+    The sandbox is not required: these are the instructor's own files."""
+    students = [Student(key, submission.read(path), "") for key, path in files.items()]
+    reports: dict[str, Report] = {}
+
+    def save(student: Student, report: Report) -> None:
+        reports[student.student] = report
+
+    grade_submissions(assignment, students, save, jobs=len(students), require_sandbox=False)
+    return reports
