@@ -19,7 +19,7 @@ from grader import nbgrader_course
 from grader.checks import check_infos
 from grader.errors import GraderError
 from grader.function_check import reference_trace
-from grader.spec import FunctionExercise
+from grader.spec import Case, FunctionExercise
 from grader.spec_loader import Assignment, find_assignments, load_assignment
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -99,11 +99,13 @@ def _relative_target(assignment: Assignment, source: Path, spec_copy: Path) -> P
     return Path(os.path.normpath(spec_copy / relative))
 
 
-def _trace_lines(assignment: Assignment, exercise: FunctionExercise, case) -> list[dict]:  # noqa: ANN001
+def _trace_lines(assignment: Assignment, exercise: FunctionExercise, case: Case
+                 ) -> list[dict[str, float]]:
+    """The reference trace as the public checks read it: one dict per printed line."""
     trace = reference_trace(assignment, exercise, case)
-    lines: list[dict] = []
+    keys = exercise.trace.iteration_keys
+    lines: list[dict[str, float]] = []
     for iteration in trace.iterations:
-        keys = exercise.trace.iteration_keys
         lines.append({k: v for k, v in iteration.items() if k in keys})
         rest = {k: v for k, v in iteration.items() if k not in keys}
         if rest:
