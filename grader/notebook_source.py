@@ -1,4 +1,4 @@
-"""A student's notebook as a module the sandbox can run, the way nbgrader's kernel runs it.
+"""A student's notebook as code cells the sandbox runs the way nbgrader's kernel runs them.
 
 Plain `json`, no nbformat: importing nbformat costs a second `grader check` must not pay.
 - Only the student's code cells run. The instructor's cells (nbgrader test cells and
@@ -6,9 +6,10 @@ Plain `json`, no nbformat: importing nbformat costs a second `grader check` must
   dropped: nbgrader overwrites them with its own copy before grading, and the grader scores
   with its hidden checks, so what a student typed into them can change nothing either way.
 - Each cell runs on its own, as in a kernel under nbgrader autograde: an error in one
-  (the release's `raise NotImplementedError()`) does not stop the next.
-- What cells print while the notebook loads is dropped: a cell that calls the student's
-  solver to look at it must not add lines to the trace the grader reads afterwards.
+  (the release's `raise NotImplementedError()`), or a cell that does not compile, does not
+  stop the next (the harness compiles each cell once, and runs them in order).
+- What cells print while the notebook loads is dropped (by the harness, as for a .py): a cell
+  that calls the student's solver to look at it must not add lines to the trace.
 - IPython magics and shell lines are commented out; cells of a non-Python cell magic
   (`%%bash`, `%%writefile`...) are skipped.
 """
@@ -20,6 +21,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+# IPython's display(), which notebooks call without importing it; runs before the cells
+PRELUDE = ("<notebook>", "def display(*objects, **options):\n    pass\n")
 PYTHON_CELL_MAGICS = ("%%time", "%%timeit", "%%capture")
 # `%time ...`, `!pip ...`; not `% (a, b)` or `!= x`, which continue an expression
 _MAGIC_LINE = re.compile(r"^\s*(?:%%?[A-Za-z_]|![A-Za-z_./~\"'])")
@@ -35,8 +38,15 @@ class CodeCell:
     source: str
 
 
-def module_from_notebook(text: str, name: str = "notebook.ipynb") -> str:
-    return module_source(student_code_cells(parse(text)), name)
+@dataclass(frozen=True)
+class NotebookCode:
+    script: str  # what is hashed, and what the sandbox's module file holds
+    cells: tuple[tuple[str, str], ...]  # what runs
+
+
+def notebook_code(text: str, name: str = "notebook.ipynb") -> NotebookCode:
+    cells = student_code_cells(parse(text))
+    return NotebookCode(script_source(cells, name), cells_to_run(cells))
 
 
 def parse(text: str) -> dict[str, Any]:
@@ -90,24 +100,12 @@ def without_magics(source: str) -> str | None:
     return "\n".join(f"# {line}" if _MAGIC_LINE.match(line) else line for line in lines)
 
 
-def module_source(cells: list[CodeCell], name: str) -> str:
-    """A module that runs the cells in order, each on its own, quietly."""
-    listed = "".join(f"    ({cell.number}, {cell.source!r}),\n" for cell in cells)
-    return f'''"""The code cells of {name}, as the grader runs them (one by one, like a kernel)."""
-import contextlib as __grader_contextlib
-import io as __grader_io
+def cells_to_run(cells: list[CodeCell]) -> tuple[tuple[str, str], ...]:
+    """(name, source) of each cell, in order, for the harness to run each on its own."""
+    return (PRELUDE, *((f"<cell {cell.number}>", cell.source) for cell in cells))
 
 
-def display(*objects, **options):  # IPython's, which notebooks call without importing it
-    pass
-
-
-for __grader_number, __grader_code in [
-{listed}]:
-    try:
-        with __grader_contextlib.redirect_stdout(__grader_io.StringIO()), \\
-                __grader_contextlib.redirect_stderr(__grader_io.StringIO()):
-            exec(compile(__grader_code, f"<cell {{__grader_number}}>", "exec"), globals())
-    except (Exception, SystemExit):  # as in a kernel: the next cell still runs
-        pass
-'''
+def script_source(cells: list[CodeCell], name: str) -> str:
+    """The code cells as one readable file, like `jupyter nbconvert --to script`."""
+    listed = "".join(f"\n\n# In[{cell.number}]:\n\n{cell.source}\n" for cell in cells)
+    return f"# The code cells of {name}, each run on its own as in a kernel.\n{listed}"

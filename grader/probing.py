@@ -53,10 +53,12 @@ def probe_submission(
     probes: tuple[Probe, ...],
     *,
     module_file: str,
+    cells: tuple[tuple[str, str], ...] = (),
     limits: Limits | None = None,
     require_isolation: bool = False,
 ) -> ProbeRun:
-    """Run `source` (the student's module text) and answer every probe."""
+    """Run `source` (the student's module text; a notebook's `cells` instead, when given, each
+    on its own) and answer every probe."""
     if require_isolation and not sandbox_available():
         raise GraderError("refusing to run student code without the sandbox: bubblewrap is not "
                           "installed (apt-get install bubblewrap)")
@@ -72,7 +74,7 @@ def probe_submission(
         module_file=module_file, probes=probes, memory_bytes=limits.memory_bytes,
         output_cap=limits.output_cap, processes=limits.processes,
         file_bytes=limits.file_bytes, open_files=limits.open_files,
-        cpu_seconds=limits.cpu_seconds)
+        cpu_seconds=limits.cpu_seconds, cells=cells)
     isolated = sandbox_available()
     with tempfile.TemporaryDirectory(prefix="grader-scratch-") as scratch:
         Path(scratch, module_file).write_text(source, encoding="utf-8")

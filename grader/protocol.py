@@ -48,9 +48,12 @@ class HarnessRequest:
     file_bytes: int = 16 << 20
     open_files: int = 256
     cpu_seconds: int = 10
+    # A notebook's code cells, (name, source), each run on its own; empty: run module_file
+    cells: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"module_file": self.module_file, "probes": [p.to_dict() for p in self.probes],
+                "cells": [list(cell) for cell in self.cells],
                 "memory_bytes": self.memory_bytes, "output_cap": self.output_cap,
                 "processes": self.processes, "file_bytes": self.file_bytes,
                 "open_files": self.open_files, "cpu_seconds": self.cpu_seconds}

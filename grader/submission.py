@@ -1,8 +1,8 @@
 """Find and read a submission: a `.py`, an `.ipynb`, or a folder holding one.
 
 Reading a file is the only thing done with it here; its code runs in the sandbox only.
-A notebook becomes a module that runs its code cells one by one, as nbgrader's kernel does
-(`grader.notebook_source`); markdown and outputs are ignored.
+A notebook becomes its code cells, which the sandbox runs one by one as nbgrader's kernel
+does (`grader.notebook_source`); markdown and outputs are ignored.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import GraderError
-from grader.notebook_source import NotebookProblem, module_from_notebook
+from grader.notebook_source import NotebookProblem, notebook_code
 
 SUFFIXES = (".py", ".ipynb")
 MAX_BYTES = 2 << 20
@@ -22,8 +22,9 @@ NOTEBOOK_MAX_BYTES = 32 << 20  # outputs (plots) make notebooks large; they are 
 @dataclass(frozen=True)
 class Submission:
     path: Path
-    source: str  # Python source to run; "" when `problem` is set
+    source: str  # Python source to run (a notebook: its cells as one script); "" on a problem
     problem: str = ""  # the file cannot be run at all: a graded failure, with this message
+    cells: tuple[tuple[str, str], ...] = ()  # a notebook's (name, source) cells, each run alone
 
     @property
     def digest(self) -> str:
@@ -66,7 +67,8 @@ def read(path: Path) -> Submission:
 def notebook_source(path: Path, text: str) -> Submission:
     """The notebook as a module; a file that is no notebook is a graded failure, said why."""
     try:
-        return Submission(path, module_from_notebook(text, path.name))
+        code = notebook_code(text, path.name)
+        return Submission(path, code.script, cells=code.cells)
     except NotebookProblem as problem:
         return Submission(path, "", f"the notebook is not a valid .ipynb file: {problem} "
                           "Open it in Jupyter and save it again")

@@ -20,7 +20,7 @@ from nbgrader.nbgraderformat import MetadataValidator
 from nbgrader.preprocessors import CheckCellMetadata
 
 from grader.notebook import all_graded_cells
-from grader.notebook_source import is_instructors, module_from_notebook, without_magics
+from grader.notebook_source import is_instructors, notebook_code, without_magics
 from grader.spec_loader import load_assignment
 
 ASSIGNMENT = load_assignment(ROOT / "exercises" / "linear-backprop")
@@ -215,13 +215,14 @@ def test_cells_run_one_by_one_quietly_with_magics_skipped(generated, tmp_path):
     notebook = answered(release_path(generated), CORRECT_SOLVER)
     extra = [nbformat.v4.new_code_cell(source) for source in (
         "raise RuntimeError('a broken cell stops only itself')",
+        "def half_typed(:\n    pass  # a cell that does not compile stops only itself too",
         "%matplotlib inline\n!pip install nothing\nimport math",
         "%%bash\necho this is not Python",
         "double_variable_new(3, 4, 150)  # looking at the trace: not part of the answer",
         "display(math.pi)\nprint('debugging')",
     )]
-    notebook["cells"][1:1] = extra[:1]
-    notebook["cells"] += extra[1:]
+    notebook["cells"][1:1] = extra[:2]
+    notebook["cells"] += extra[2:]
     notebook["cells"].append(nbformat.v4.new_markdown_cell("**not code** `x = (`"))
     code, report = graded(write_notebook(notebook, tmp_path))
     assert code == 0 and exercise_scores(report) == POINTS
@@ -256,8 +257,9 @@ def test_instructor_cells_and_magic_lines_are_told_apart():
     kept = without_magics("print('%f'\n      % 1.0)\nok = 1 != 2\n%time x = 1")
     assert kept == "print('%f'\n      % 1.0)\nok = 1 != 2\n# %time x = 1"
     assert without_magics("%%writefile a.txt\nhello") is None
-    module = module_from_notebook(json.dumps({"cells": [
+    code = notebook_code(json.dumps({"cells": [
         {"cell_type": "code", "metadata": {}, "source": ["x = 'é😀'\n", "y = x"]}]}))
+    assert code.cells[-1] == ("<cell 1>", "x = 'é😀'\ny = x")
     namespace: dict = {}
-    exec(compile(module, "m", "exec"), namespace)
+    exec(compile(code.script, "m", "exec"), namespace)
     assert namespace["y"] == "é😀"
