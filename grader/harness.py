@@ -603,7 +603,7 @@ def brief(exc: BaseException) -> str:
     try:
         line, tb = None, exc.__traceback__
         while tb is not None:
-            if tb.tb_frame.f_code.co_filename != __file__:
+            if tb.tb_frame.f_code.co_filename != brief.__code__.co_filename:  # not ours
                 line = tb.tb_lineno
             tb = tb.tb_next
         where = f" (line {line})" if line is not None else ""

@@ -37,6 +37,7 @@ def report(port):
         facts["connected"] = True
     except OSError:
         facts["connected"] = False
+    facts["harness_readable"] = readable("/proc/1/environ") or readable("/proc/1/mem")
     for name, path in (("cwd_writable", "x"), ("tmp_writable", "/tmp/x")):
         try:
             open(path, "w").close()
@@ -44,6 +45,12 @@ def report(port):
         except OSError:
             facts[name] = False
     print(json.dumps(facts))
+def readable(path):
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(1) is not None
+    except OSError:
+        return False
 '''
 ROOT = Path(__file__).resolve().parent.parent
 SITE = str(Path(json.__file__).parent.parent / "site-packages")
@@ -76,6 +83,7 @@ def test_the_sandbox_shows_nothing_but_python_and_the_submission():
     assert facts["caps"] == "0000000000000000" and facts["nnp"] == "1"
     assert facts["cwd_writable"] is False and facts["tmp_writable"] is True
     assert facts["memory"] == 1 << 30
+    assert facts["harness_readable"] is False  # not dumpable: its memory and environment
 
 
 @needs_bwrap
@@ -128,6 +136,37 @@ SECRET = "honest"
     run = probe_submission(source, probes, module_file="linear_backprop.py")
     assert run.outcomes["spy"].ok and "secret-probe" not in run.outcomes["spy"].stdout
     assert run.outcomes["secret-probe"].value == "honest"
+
+
+@pytest.mark.parametrize("mode", ["bwrap", "none"])
+def test_a_value_that_cannot_be_read_costs_only_its_own_probe(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+):
+    """The name reads share one child: one bad value must not take the others down."""
+    if mode == "bwrap" and bwrap_path() is None:
+        pytest.skip("bubblewrap is not installed")
+    monkeypatch.setenv("GRADER_SANDBOX", "" if mode == "bwrap" else mode)
+    source = ("class Evil:\n    def __str__(self):\n        raise RuntimeError('no')\n"
+              "A = {Evil(): 1}\nB = [2, 3.5]\nC = 1 if 2 > 1 else Evil\n")
+    probes = (Probe("a", "value", "A"), Probe("b", "value", "B"),
+              Probe("missing", "value", "NOPE"), Probe("c", "value", "C"))
+    run = probe_submission(source, probes, module_file="linear_backprop.py")
+    assert run.outcomes["a"].status == "bad_value" and "RuntimeError" in run.outcomes["a"].error
+    assert run.outcomes["b"].value == [2, 3.5] and run.outcomes["c"].value == 1
+    assert run.outcomes["missing"].status == "missing"
+
+
+@pytest.mark.parametrize("mode", ["bwrap", "none"])
+def test_a_syntax_error_is_every_probes_load_error_with_its_line(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+):
+    if mode == "bwrap" and bwrap_path() is None:
+        pytest.skip("bubblewrap is not installed")
+    monkeypatch.setenv("GRADER_SANDBOX", "" if mode == "bwrap" else mode)
+    run = probe_submission("A = 1\nx = (\n", (Probe("a", "value", "A"),
+                           call("f")), module_file="linear_backprop.py")
+    for outcome in run.outcomes.values():
+        assert outcome.status == "load_error" and "SyntaxError on line 2" in outcome.error
 
 
 @pytest.mark.parametrize("mode", ["bwrap", "none"])
@@ -203,7 +242,13 @@ from grader.protocol import Probe
 source = open(%r).read() + """
 import json, os
 def facts():
-    print(json.dumps({"uid": os.getuid(), "pids": [p for p in os.listdir("/proc") if p.isdigit()]}))
+    try:
+        open("/proc/1/environ", "rb").read(1)
+        harness_readable = True
+    except OSError:
+        harness_readable = False
+    print(json.dumps({"uid": os.getuid(), "pids": [p for p in os.listdir("/proc") if p.isdigit()],
+                      "harness_readable": harness_readable}))
 """
 probes = (Probe("solve", "call", "double_variable_new", (3.0, 4.0, 150.0)),
           Probe("facts", "call", "facts"))
@@ -227,6 +272,7 @@ def test_as_an_ordinary_user_the_sandbox_is_a_user_namespace():
     result = json.loads(proc.stdout)
     facts = json.loads(result["facts"])
     assert result["isolated"] and facts["uid"] == 65534 and len(facts["pids"]) == 2
+    assert facts["harness_readable"] is False  # same uid, but the harness is not dumpable
     assert "done!" in result["solve"]  # killing its parent did not stop the harness
 
 
@@ -298,3 +344,10 @@ def test_as_root_without_bubblewrap_student_code_runs_only_on_request(tmp_path: 
                               text=True, cwd=ROOT)
     assert accepted.returncode == 0, accepted.stderr
     assert json.loads(accepted.stdout)["notices"] == [FALLBACK_NOTICE]
+
+
+def test_an_exception_names_the_students_line_never_the_harnesss():
+    source = "A = 1\ndef f():\n    return undefined_name\n"
+    run = probe_submission(source, (call("f"), call("A")), module_file="linear_backprop.py")
+    assert run.outcomes["f"].error == "NameError: name 'undefined_name' is not defined (line 3)"
+    assert run.outcomes["A"].error == "TypeError: 'int' object is not callable"
