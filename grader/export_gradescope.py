@@ -60,7 +60,8 @@ def _info(name: str, mode: int) -> zipfile.ZipInfo:
 
 def bundle_files(course: Path, spec_folder: Path, references: list[Path]) -> list[tuple[str, Path]]:
     """(name in the zip, file) for the package, templates, specs and reference modules."""
-    files = [(f"grader/{p.name}", p) for p in sorted(PACKAGE.glob("*.py"))]
+    files = [(f"grader/{p.relative_to(PACKAGE)}", p) for p in sorted(PACKAGE.rglob("*.py"))
+             if "__pycache__" not in p.parts]  # the harness's folder included
     files += [(f"templates/{p.relative_to(TEMPLATES)}", p)
               for p in sorted(TEMPLATES.rglob("*")) if p.is_file()]
     for path in [*sorted(p for p in spec_folder.rglob("*") if p.is_file()), *references]:

@@ -29,8 +29,8 @@ from grader.sandbox import (
     runtime_python,
 )
 
-HARNESS = Path(__file__).with_name("harness.py")
-HARNESS_INSIDE = "/opt/grader-harness/harness.pyc"
+HARNESS = Path(__file__).with_name("harness")  # the folder of the code that runs inside
+HARNESS_INSIDE = "/opt/grader-harness"
 FALLBACK_NOTICE = (
     "warning: bubblewrap (bwrap) is not installed, so the submission ran as a plain process, "
     "not isolated: it could read and write your files and use the network. Only grade code "
@@ -86,10 +86,11 @@ def probe_submission(
     with tempfile.TemporaryDirectory(prefix="grader-scratch-") as scratch:
         Path(scratch, module_file).write_text(source, encoding="utf-8")
         run = run_sandboxed(
-            [runtime_python(), "-I", "-S", HARNESS_INSIDE if isolated else harness_program(),
+            [runtime_python(), "-I", "-S",
+             f"{HARNESS_INSIDE if isolated else harness_folder()}/harness.pyc",
              "{result_fd}", "{uid}"],
             scratch=Path(scratch), stdin=json.dumps(request.to_dict()).encode(), limits=limits,
-            ro_binds=((harness_program(), HARNESS_INSIDE),),
+            ro_binds=((harness_folder(), HARNESS_INSIDE),),
             channel_cap=8 * limits.output_cap * (len(probes) + 1),
         )
     by_id = _read_channel(run.channel)
@@ -106,20 +107,24 @@ def probe_submission(
                     "" if run.isolated else FALLBACK_NOTICE)
 
 
-def harness_program() -> str:
-    """harness.py, compiled once per grading process. Python never caches the script it is
-    given to run, so each sandbox would compile its ~600 lines again (~4 ms); a .pyc given
-    instead runs as it is (its header: the magic number, then 12 bytes Python skips)."""
+def harness_folder() -> str:
+    """The harness's files, compiled once per grading process into a private folder of .pyc.
+    Python never caches the script it is given to run, so each sandbox would compile the
+    harness again (~4 ms); a .pyc runs as it is (its header: the magic number, then 12 bytes
+    Python skips), and its siblings import from .pyc alone. File names are the ones inside
+    the sandbox, so that tracebacks there name them."""
     with _compiling:
         if not _compiled:
             folder = tempfile.mkdtemp(prefix="grader-harness-")
             atexit.register(shutil.rmtree, folder, True)
-            code = compile(HARNESS.read_text(encoding="utf-8"), HARNESS_INSIDE, "exec")
-            target = Path(folder, "harness.pyc")
-            target.write_bytes(importlib.util.MAGIC_NUMBER + bytes(12) + marshal.dumps(code))
+            for source in sorted(HARNESS.glob("*.py")):
+                code = compile(source.read_text(encoding="utf-8"),
+                               f"{HARNESS_INSIDE}/{source.name}", "exec")
+                target = Path(folder, source.stem + ".pyc")
+                target.write_bytes(importlib.util.MAGIC_NUMBER + bytes(12) + marshal.dumps(code))
+                os.chmod(target, 0o644)
             os.chmod(folder, 0o755)  # the throwaway uid runs it where bwrap is missing
-            os.chmod(target, 0o644)
-            _compiled.append(str(target))
+            _compiled.append(folder)
         return _compiled[0]
 
 

@@ -346,7 +346,13 @@ def test_as_root_without_bubblewrap_student_code_runs_only_on_request(tmp_path: 
     assert json.loads(accepted.stdout)["notices"] == [FALLBACK_NOTICE]
 
 
-def test_an_exception_names_the_students_line_never_the_harnesss():
+@pytest.mark.parametrize("mode", ["bwrap", "none"])
+def test_an_exception_names_the_students_line_never_the_harnesss(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+):
+    if mode == "bwrap" and bwrap_path() is None:
+        pytest.skip("bubblewrap is not installed")
+    monkeypatch.setenv("GRADER_SANDBOX", "" if mode == "bwrap" else mode)
     source = "A = 1\ndef f():\n    return undefined_name\n"
     run = probe_submission(source, (call("f"), call("A")), module_file="linear_backprop.py")
     assert run.outcomes["f"].error == "NameError: name 'undefined_name' is not defined (line 3)"

@@ -1,0 +1,229 @@
+# ruff: noqa: SIM105 -- contextlib costs ~4 ms of every sandbox start; try/except is free
+"""Runs inside the sandbox: loads the student's module and answers the grader's probes.
+
+Standalone on purpose (standard library only, nothing from the `grader` package): this folder
+is the only grader code the sandbox sees. Protocol: a request as JSON on stdin; one JSON line per
+probe written to the result file descriptor given as argv[1], as soon as the probe is done.
+argv[2], when not 0, is the uid to drop to (the grader ran as root).
+
+The submission is compiled once, here (compiling runs none of its code); each group of probes
+then runs in a forked child that executes it, so the parent never runs a line of student code:
+a student cannot reach the result channel (the child closes it before running anything),
+cannot forge another probe's result, and an infinite loop or a crash costs one group only.
+The value probes (reading names) share one child; every call has a child of its own.
+The parent is not dumpable (no ptrace, no /proc/<pid>/mem), is PID 1 under bwrap (signals from
+inside are ignored), and after every child kills whatever the student left running.
+
+Start-up is most of a sandbox's cost, so only cheap modules are imported: JSON goes through
+the C half of `json` (the package imports `re`), and `ctypes` only where prctl is needed.
+The grading process compiles these files to .pyc once (`grader.probing.harness_folder`).
+Files: this one (the request, the uid, compiling, one child per group), harness_child.py
+(where student code runs), harness_watch.py (a child's pipes, end and limits),
+harness_os.py (prctl, limits, strays), harness_json.py.
+"""
+
+import os
+import resource
+import signal
+import sys
+import time
+
+sys.path.append(os.path.dirname(os.path.abspath(__file__)))  # -I leaves our folder off the path
+from harness_child import child, forget_others  # noqa: E402 - found through the line above
+from harness_json import dumps, loads  # noqa: E402
+from harness_os import (  # noqa: E402
+    PID_NAMESPACE,
+    PR_SET_CHILD_SUBREAPER,
+    PR_SET_DUMPABLE,
+    PR_SET_NO_NEW_PRIVS,
+    drop_output,
+    kill_strays,
+    prctl,
+    restore_output,
+    send,
+    set_limit,
+)
+from harness_watch import WALL_FACTOR, WALL_GRACE, Pipes, fork_after_strays, watch  # noqa: E402
+
+
+def main() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # as PID 1, SIG_DFL signals are ignored
+    result_fd = int(sys.argv[1])
+    os.set_inheritable(result_fd, False)
+    request = loads(sys.stdin.read())
+    dropped = drop_privileges(int(sys.argv[2]) if len(sys.argv) > 2 else 0)
+    harden()
+    set_tree_limits(request, dropped)
+    program = compile_submission(request)
+    groups = probe_groups(request["probes"])
+    for index in range(len(groups)):
+        # no local keeps an earlier outcome alive: the next child must not find it in memory
+        send(result_fd, run_group(groups, index, program, request, result_fd))
+        kill_strays()
+    os.close(result_fd)
+
+
+def drop_privileges(uid: int) -> bool:
+    """Root → the throwaway uid, for good (no way back, no capabilities left)."""
+    if uid <= 0 or os.getuid() != 0:
+        return False
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    return True
+
+
+def harden() -> None:
+    """No privilege gain, no ptrace or memory reads of us, orphans come back to us. bwrap
+    already sets no-new-privileges; a uid change already made us non-dumpable (our /proc
+    files then belong to root); as PID 1, orphans are ours anyway."""
+    if not no_new_privs():
+        prctl(PR_SET_NO_NEW_PRIVS, 1)
+    if dumpable():
+        prctl(PR_SET_DUMPABLE, 0)
+    if not PID_NAMESPACE:
+        prctl(PR_SET_CHILD_SUBREAPER, 1)
+
+
+def no_new_privs() -> bool:
+    try:
+        with open("/proc/self/status", "rb") as status:
+            return b"\nNoNewPrivs:\t1\n" in status.read()
+    except OSError:
+        return False
+
+
+def dumpable() -> bool:
+    try:
+        return os.stat("/proc/self/stat").st_uid == os.geteuid()
+    except OSError:
+        return True  # cannot tell: make sure
+
+
+def set_tree_limits(request: dict, own_uid: bool) -> None:
+    # Compiling happens here, so its memory is bounded too (children set their own limit).
+    memory = max(int(request.get("memory_bytes") or 1 << 30), 256 << 20)
+    limits = [(resource.RLIMIT_FSIZE, request.get("file_bytes", 16 << 20)),
+              (resource.RLIMIT_NOFILE, request.get("open_files", 256)),
+              (resource.RLIMIT_CORE, 0), (resource.RLIMIT_AS, memory)]
+    if own_uid:  # NPROC counts every process of the uid: only sane for a uid of our own
+        limits.append((resource.RLIMIT_NPROC, request.get("processes", 64)))
+    for which, value in limits:
+        set_limit(which, int(value))
+
+
+def compile_submission(request: dict) -> list | str:
+    """The submission's code objects, in order (a notebook: one per cell), each flagged
+    whether its errors are caught as a kernel would; or why it cannot be loaded at all."""
+    cells = request.get("cells")
+    if not cells:
+        try:
+            with open(request["module_file"], encoding="utf-8") as handle:
+                cells = [[request["module_file"], handle.read()]]
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            return f"cannot read the file: {exc}"
+    as_kernel = bool(request.get("cells"))
+    program = []
+    for name, source in cells:
+        try:
+            program.append((compile_quietly(source, name), as_kernel))
+        except SyntaxError as exc:
+            if not as_kernel:
+                return f"SyntaxError on line {exc.lineno}: {exc.msg}"
+        except (ValueError, MemoryError, RecursionError, OverflowError) as exc:
+            if not as_kernel:
+                return f"the file cannot be compiled: {type(exc).__name__}"
+    return program  # a notebook's cell that does not compile is skipped, as a kernel would
+
+
+def compile_quietly(source: str, name: str):
+    """compile(), with its warnings (printed to stderr) dropped rather than shown to no one."""
+    saved = drop_output()
+    try:
+        return compile(source, name, "exec")
+    finally:
+        restore_output(saved)
+
+
+def probe_groups(probes: list) -> list:
+    """The value probes together, at the place of the first one; each call on its own."""
+    groups: list = []
+    values: list = []
+    for probe in probes:
+        if probe["kind"] == "value":
+            if not values:
+                groups.append(values)
+            values.append(probe)
+        else:
+            groups.append([probe])
+    return groups
+
+
+def run_group(groups: list, index: int, program: list | str, request: dict,
+              result_fd: int) -> bytes:
+    group = groups[index]
+    if isinstance(program, str):  # nothing to run: every probe gets the same load error
+        return encode_outcomes(group, {"status": "load_error", "error": program}, {}, b"",
+                               False, 0.0)
+    started = time.monotonic()
+    out_r, out_w = os.pipe()
+    val_r, val_w = os.pipe()
+    pid = fork_after_strays()
+    if pid == 0:  # the child: student code runs here and only here
+        try:
+            os.close(result_fd)
+            os.close(out_r)
+            os.close(val_r)
+            forget_others(groups, group, request)
+            child(group, program, request, out_w, val_w)  # never returns
+        finally:
+            os._exit(70)
+    os.close(out_w)
+    os.close(val_w)
+    # The limit is the child's CPU time, so a loaded machine cannot fail a correct answer;
+    # the wall-clock backstop catches code that sleeps or blocks instead of computing.
+    cpu_limit = max(float(p["timeout"]) for p in group)
+    deadline = started + cpu_limit * WALL_FACTOR + WALL_GRACE
+    pipes = Pipes(out_r, val_r, int(request.get("output_cap", 1 << 20)))
+    status = watch(pid, pipes, deadline, cpu_limit)
+    try:
+        os.killpg(pid, signal.SIGKILL)  # the child's group, wherever kill_strays cannot look
+    except OSError:
+        pass
+    answers, failure = decode_answers(bytes(pipes.value), status)
+    return encode_outcomes(group, failure, answers, bytes(pipes.stdout), pipes.truncated,
+                           time.monotonic() - started)
+
+
+def encode_outcomes(group: list, failure: dict, answers: dict, stdout: bytes,
+                    truncated: bool, seconds: float) -> bytes:
+    lines = []
+    for probe in group:
+        outcome = answers.get(probe["id"]) or failure
+        outcome.update(id=probe["id"], stdout=stdout.decode("utf-8", "replace"),
+                       truncated=truncated, seconds=round(seconds, 4))
+        lines.append(dumps(outcome).encode("utf-8", "replace") + b"\n")
+    return b"".join(lines)
+
+
+def decode_answers(value_bytes: bytes, status: str) -> tuple[dict, dict]:
+    """The child's answers by probe id, and what a probe it did not answer gets instead."""
+    if status == "timeout":
+        return {}, {"status": "timeout", "error": "it did not finish within the time limit"}
+    reason = "the process was killed" if status == "crashed" else "the process exited early"
+    failure = {"status": "crashed", "error": f"{reason} before it could answer (out of "
+               "memory, a crash of the interpreter, or an exit() call)"}
+    try:  # the last line is ours: whatever the student wrote to the pipe comes before it
+        lines = value_bytes.rstrip(b"\n").rsplit(b"\n", 1)
+        answers = loads(lines[-1].decode("utf-8"))
+    except (ValueError, RecursionError):
+        return {}, failure
+    if not isinstance(answers, dict):
+        return {}, failure
+    return {key: {k: answer.get(k) for k in ("status", "value", "error")}
+            for key, answer in answers.items()
+            if isinstance(answer, dict) and "status" in answer}, failure
+
+
+if __name__ == "__main__":
+    main()
