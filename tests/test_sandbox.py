@@ -357,3 +357,25 @@ def test_an_exception_names_the_students_line_never_the_harnesss(
     run = probe_submission(source, (call("f"), call("A")), module_file="linear_backprop.py")
     assert run.outcomes["f"].error == "NameError: name 'undefined_name' is not defined (line 3)"
     assert run.outcomes["A"].error == "TypeError: 'int' object is not callable"
+
+
+@pytest.mark.parametrize("mode", ["bwrap", "none"])
+def test_a_large_source_compiles_apart_and_a_pathological_one_meets_a_limit(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+):
+    """Past 64 KiB the harness compiles in a child with limits: Python 3.11 needs minutes for
+    an f-string of half a million fields, which must cost its own load error, not the run."""
+    if mode == "bwrap" and bwrap_path() is None:
+        pytest.skip("bubblewrap is not installed")
+    monkeypatch.setenv("GRADER_SANDBOX", "" if mode == "bwrap" else mode)
+    large = "".join(f"V{i} = {i}\n" for i in range(20_000)) + "A = 'large'\n"
+    assert len(large) > 64 << 10
+    run = probe_submission(large, (Probe("a", "value", "A"),), module_file="linear_backprop.py")
+    assert run.outcomes["a"].value == "large"
+    pathological = 'A = f"' + "{1}" * 600_000 + '"\n'
+    started = time.monotonic()
+    run = probe_submission(pathological, (Probe("a", "value", "A"), call("f")),
+                           module_file="linear_backprop.py")
+    assert time.monotonic() - started < 20
+    for outcome in run.outcomes.values():
+        assert outcome.status == "load_error" and "cannot be compiled within" in outcome.error

@@ -17,9 +17,9 @@ inside are ignored), and after every child kills whatever the student left runni
 Start-up is most of a sandbox's cost, so only cheap modules are imported: JSON goes through
 the C half of `json` (the package imports `re`), and `ctypes` only where prctl is needed.
 The grading process compiles these files to .pyc once (`grader.probing.harness_folder`).
-Files: this one (the request, the uid, compiling, one child per group), harness_child.py
-(where student code runs), harness_watch.py (a child's pipes, end and limits),
-harness_os.py (prctl, limits, strays), harness_json.py.
+Files: this one (the request, the uid, one child per group), harness_child.py (where
+student code runs), harness_compile.py (compiling, in a child too), harness_watch.py (a
+child's pipes, end and limits), harness_os.py (prctl, limits, strays), harness_json.py.
 """
 
 import os
@@ -30,16 +30,15 @@ import time
 
 sys.path.append(os.path.dirname(os.path.abspath(__file__)))  # -I leaves our folder off the path
 from harness_child import child, forget_others  # noqa: E402 - found through the line above
+from harness_compile import compile_submission  # noqa: E402
 from harness_json import dumps, loads  # noqa: E402
 from harness_os import (  # noqa: E402
     PID_NAMESPACE,
     PR_SET_CHILD_SUBREAPER,
     PR_SET_DUMPABLE,
     PR_SET_NO_NEW_PRIVS,
-    drop_output,
     kill_strays,
     prctl,
-    restore_output,
     send,
     set_limit,
 )
@@ -110,39 +109,6 @@ def set_tree_limits(request: dict, own_uid: bool) -> None:
         limits.append((resource.RLIMIT_NPROC, request.get("processes", 64)))
     for which, value in limits:
         set_limit(which, int(value))
-
-
-def compile_submission(request: dict) -> list | str:
-    """The submission's code objects, in order (a notebook: one per cell), each flagged
-    whether its errors are caught as a kernel would; or why it cannot be loaded at all."""
-    cells = request.get("cells")
-    if not cells:
-        try:
-            with open(request["module_file"], encoding="utf-8") as handle:
-                cells = [[request["module_file"], handle.read()]]
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            return f"cannot read the file: {exc}"
-    as_kernel = bool(request.get("cells"))
-    program = []
-    for name, source in cells:
-        try:
-            program.append((compile_quietly(source, name), as_kernel))
-        except SyntaxError as exc:
-            if not as_kernel:
-                return f"SyntaxError on line {exc.lineno}: {exc.msg}"
-        except (ValueError, MemoryError, RecursionError, OverflowError) as exc:
-            if not as_kernel:
-                return f"the file cannot be compiled: {type(exc).__name__}"
-    return program  # a notebook's cell that does not compile is skipped, as a kernel would
-
-
-def compile_quietly(source: str, name: str):
-    """compile(), with its warnings (printed to stderr) dropped rather than shown to no one."""
-    saved = drop_output()
-    try:
-        return compile(source, name, "exec")
-    finally:
-        restore_output(saved)
 
 
 def probe_groups(probes: list) -> list:
