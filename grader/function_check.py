@@ -32,8 +32,9 @@ def probe_id(exercise: FunctionExercise, case: Case) -> str:
 
 
 def probes(exercise: FunctionExercise) -> list[Probe]:
-    return [Probe(probe_id(exercise, case), "call", exercise.name,
-                  tuple(case.args.values()), exercise.time_limit) for case in exercise.cases]
+    return [Probe(probe_id(exercise, case), "call", exercise.name, tuple(case.args.values()),
+                  exercise.time_limit, secret=case.visibility != "visible")
+            for case in exercise.cases]
 
 
 def reference_trace(assignment: Assignment, exercise: FunctionExercise, case: Case) -> Trace:

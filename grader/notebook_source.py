@@ -74,7 +74,8 @@ def student_code_cells(notebook: dict[str, Any]) -> list[CodeCell]:
             source = "".join(source)
         if not isinstance(source, str):
             raise NotebookProblem(f"cell {number} has no readable source.")
-        python = without_magics(source)
+        # a lone surrogate ("\ud800" in the JSON) is no text Python or a file can hold
+        python = without_magics(source.encode("utf-8", "replace").decode("utf-8"))
         if python is not None:
             cells.append(CodeCell(number, python))
     return cells

@@ -89,7 +89,7 @@ def probe_submission(
             [runtime_python(), "-I", "-S",
              f"{HARNESS_INSIDE if isolated else harness_folder()}/harness.pyc",
              "{result_fd}", "{uid}"],
-            scratch=Path(scratch), stdin=json.dumps(request.to_dict()).encode(), limits=limits,
+            scratch=Path(scratch), stdin=request.to_stream(), limits=limits,
             ro_binds=((harness_folder(), HARNESS_INSIDE),),
             channel_cap=8 * limits.output_cap * (len(probes) + 1),
         )
@@ -118,8 +118,10 @@ def harness_folder() -> str:
             folder = tempfile.mkdtemp(prefix="grader-harness-")
             atexit.register(shutil.rmtree, folder, True)
             for source in sorted(HARNESS.glob("*.py")):
+                # dont_inherit: not this module's `annotations` future, which the harness's
+                # own compile() calls would pass on to the student's code
                 code = compile(source.read_text(encoding="utf-8"),
-                               f"{HARNESS_INSIDE}/{source.name}", "exec")
+                               f"{HARNESS_INSIDE}/{source.name}", "exec", dont_inherit=True)
                 target = Path(folder, source.stem + ".pyc")
                 target.write_bytes(importlib.util.MAGIC_NUMBER + bytes(12) + marshal.dumps(code))
                 os.chmod(target, 0o644)

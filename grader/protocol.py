@@ -10,6 +10,7 @@ comparison can be fooled by them.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -33,10 +34,11 @@ class Probe:
     name: str
     args: tuple[float, ...] = ()
     timeout: float = 2.0
+    secret: bool = False  # a hidden case: no other probe's process may hold its arguments
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "name": self.name,
-                "args": list(self.args), "timeout": self.timeout}
+                "args": list(self.args), "timeout": self.timeout, "secret": self.secret}
 
 
 @dataclass(frozen=True)
@@ -52,12 +54,30 @@ class HarnessRequest:
     # A notebook's code cells, (name, source), each run on its own; empty: run module_file
     cells: tuple[tuple[str, str], ...] = ()
 
+    def to_stream(self) -> bytes:
+        """What the harness reads on stdin, frame by frame: this request without its probes,
+        then one frame per process to run, in order: the name reads together, then each
+        visible call, then each secret one. The harness reads a frame only when its turn
+        comes, so no process ever holds the arguments of a probe that runs after it (freed
+        memory is not scrubbed: what was read before is still there to be found)."""
+        header = {k: v for k, v in self.to_dict().items() if k != "probes"}
+        groups = [[p for p in self.probes if p.kind == "value"]]
+        groups += [[p] for p in self.probes if p.kind == "call" and not p.secret]
+        groups += [[p] for p in self.probes if p.kind == "call" and p.secret]
+        frames = [header, *([p.to_dict() for p in group] for group in groups if group)]
+        return b"".join(frame(json.dumps(f).encode()) for f in frames)
+
     def to_dict(self) -> dict[str, Any]:
         return {"module_file": self.module_file, "probes": [p.to_dict() for p in self.probes],
                 "cells": [list(cell) for cell in self.cells],
                 "memory_bytes": self.memory_bytes, "output_cap": self.output_cap,
                 "processes": self.processes, "file_bytes": self.file_bytes,
                 "open_files": self.open_files, "cpu_seconds": self.cpu_seconds}
+
+
+def frame(payload: bytes) -> bytes:
+    """Its length in 10 ASCII digits, then the payload (harness.read_frame reads it back)."""
+    return b"%010d" % len(payload) + payload
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ does (`grader.notebook_source`); markdown and outputs are ignored.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +29,9 @@ class Submission:
 
     @property
     def digest(self) -> str:
-        return hashlib.sha256(self.source.encode() + self.problem.encode()).hexdigest()
+        """What was run: a notebook's cells count, not only the script they make."""
+        what = json.dumps([self.source, self.problem, self.cells])  # ASCII, whatever the text
+        return hashlib.sha256(what.encode()).hexdigest()
 
 
 def locate(path: Path, module: str | None = None) -> Path:

@@ -20,8 +20,9 @@ from nbgrader.nbgraderformat import MetadataValidator
 from nbgrader.preprocessors import CheckCellMetadata
 
 from grader.notebook import all_graded_cells
-from grader.notebook_source import is_instructors, notebook_code, without_magics
+from grader.notebook_source import NotebookCode, is_instructors, notebook_code, without_magics
 from grader.spec_loader import load_assignment
+from grader.submission import Submission
 
 ASSIGNMENT = load_assignment(ROOT / "exercises" / "linear-backprop")
 POINTS = {"derive-dz-db": 2.0, "iterate-by-hand": 2.0, "two-variable-solver": 6.0}
@@ -263,3 +264,27 @@ def test_instructor_cells_and_magic_lines_are_told_apart():
     namespace: dict = {}
     exec(compile(code.script, "m", "exec"), namespace)
     assert namespace["y"] == "é😀"
+
+
+def test_a_lone_surrogate_in_a_cell_is_graded_not_a_crash(generated, tmp_path):
+    """JSON can spell a lone surrogate ("\\ud800"); no file or hash can hold one."""
+    notebook = answered(release_path(generated), CORRECT_SOLVER)
+    notebook["cells"].append(nbformat.v4.new_code_cell("note = 'broken \ud800 text'"))
+    path = tmp_path / "linear_backprop.ipynb"
+    path.write_text(json.dumps(notebook), encoding="ascii")  # the surrogate as an escape
+    code, report = graded(path)
+    assert code == 0 and exercise_scores(report) == POINTS
+
+
+def test_the_digest_tells_cells_apart_from_the_script_they_make(tmp_path):
+    """Rerunning skips a submission whose digest is unchanged: one cell holding what looks
+    like two must not pass for two cells, which run each on its own."""
+    def code(*sources: str) -> NotebookCode:
+        return notebook_code(json.dumps({"cells": [
+            {"cell_type": "code", "metadata": {}, "source": s} for s in sources]}))
+
+    one, two = code("A = 0\n\n\n# In[2]:\n\nA = 1"), code("A = 0", "A = 1")
+    assert one.script == two.script
+    path = tmp_path / "linear_backprop.ipynb"
+    digests = {Submission(path, c.script, cells=c.cells).digest for c in (one, two)}
+    assert len(digests) == 2

@@ -16,7 +16,7 @@ import pytest
 
 from grader.errors import GraderError
 from grader.probing import FALLBACK_NOTICE, _read_channel, probe_submission
-from grader.protocol import Probe, ProbeOutcome, sanitise
+from grader.protocol import HarnessRequest, Probe, ProbeOutcome, sanitise
 from grader.sandbox import Limits, _world_readable, bwrap_path, run_sandboxed, runtime_python
 
 needs_bwrap = pytest.mark.skipif(bwrap_path() is None, reason="bubblewrap is not installed")
@@ -379,3 +379,107 @@ def test_a_large_source_compiles_apart_and_a_pathological_one_meets_a_limit(
     assert time.monotonic() - started < 20
     for outcome in run.outcomes.values():
         assert outcome.status == "load_error" and "cannot be compiled within" in outcome.error
+
+
+MEMORY_SPY = '''
+import ctypes
+def spy():
+    """Scan this process's own writable memory for a hidden case's argument, as text: the
+    needle is never built in one piece here, so only a leak can hold it whole."""
+    head, tail = b"98" + b"76.", b"543" + b"21"
+    hits = 0
+    with open("/proc/self/maps") as maps:
+        regions = [line.split() for line in maps]
+    for fields in regions:
+        if not fields[1].startswith("rw") or fields[-1] in ("[vvar]", "[vsyscall]"):
+            continue
+        start, end = (int(x, 16) for x in fields[0].split("-"))
+        data = ctypes.string_at(start, end - start)
+        at = data.find(head)
+        while at != -1:
+            hits += data[at + len(head):at + len(head) + len(tail)] == tail
+            at = data.find(head, at + 1)
+    print("hits", hits)
+def hidden(x):
+    print("hidden", x)
+'''
+
+
+@pytest.mark.parametrize("mode", ["bwrap", "none"])
+def test_a_visible_probe_cannot_find_a_hidden_cases_arguments_in_its_memory(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+):
+    if mode == "bwrap" and bwrap_path() is None:
+        pytest.skip("bubblewrap is not installed")
+    monkeypatch.setenv("GRADER_SANDBOX", "" if mode == "bwrap" else mode)
+    probes = (Probe("secret-case", "call", "hidden", (9876.54321,), 2.0, secret=True),
+              call("spy"), Probe("later-visible", "call", "spy", (), 5.0))
+    run = probe_submission(MEMORY_SPY, probes, module_file="linear_backprop.py")
+    assert run.outcomes["secret-case"].stdout == "hidden 9876.54321\n"  # it did run
+    assert run.outcomes["spy"].stdout == "hits 0\n"  # visible calls run before secret ones
+    assert run.outcomes["later-visible"].stdout == "hits 0\n"
+
+
+@pytest.mark.parametrize("mode", ["bwrap", "none"])
+def test_garbage_on_the_value_pipe_costs_only_the_probe_that_wrote_it(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+):
+    if mode == "bwrap" and bwrap_path() is None:
+        pytest.skip("bubblewrap is not installed")
+    monkeypatch.setenv("GRADER_SANDBOX", "" if mode == "bwrap" else mode)
+    source = '''import os
+A = 1.5
+def garbage():
+    for fd in range(3, 64):
+        for line in (b'\\n{"garbage": {"status": "ok", "value": "a\\x01b"}}\\n', b'\\n{"x": "'):
+            try:
+                os.write(fd, line)
+            except OSError:
+                pass
+    os._exit(0)
+def fine():
+    print("fine")
+'''
+    probes = (call("garbage"), Probe("a", "value", "A"), call("fine"))
+    run = probe_submission(source, probes, module_file="linear_backprop.py")
+    assert run.outcomes["garbage"].status == "crashed"
+    assert run.outcomes["a"].value == 1.5 and run.outcomes["fine"].stdout == "fine\n"
+
+
+@pytest.mark.parametrize("mode", ["bwrap", "none"])
+def test_a_value_that_takes_the_shared_child_down_costs_only_its_own_probe(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+):
+    """Name reads share a child; when one of them crashes it, loops, or is too large to
+    cross, each runs again alone."""
+    if mode == "bwrap" and bwrap_path() is None:
+        pytest.skip("bubblewrap is not installed")
+    monkeypatch.setenv("GRADER_SANDBOX", "" if mode == "bwrap" else mode)
+    source = ("import os\nclass Exits:\n    def __repr__(self):\n        os._exit(3)\n"
+              "A = 1.5\nBIG = ['abcdefgh'] * 200000\nGONE = [Exits()]\nC = 'c'\n")
+    probes = tuple(Probe(n.lower(), "value", n) for n in ("A", "BIG", "GONE", "C"))
+    run = probe_submission(source, probes, module_file="linear_backprop.py")
+    assert run.outcomes["a"].value == 1.5 and run.outcomes["c"].value == "c"
+    assert run.outcomes["big"].status == "bad_value" and "too large" in run.outcomes["big"].error
+    assert run.outcomes["gone"].status == "crashed"
+
+
+def test_student_code_is_compiled_as_python_compiles_it_without_the_graders_futures():
+    source = "def f(x: undefined_name):\n    pass\n"  # evaluated at definition: a NameError
+    run = probe_submission(source, (call("f"),), module_file="linear_backprop.py")
+    assert run.outcomes["f"].status == "load_error" and "NameError" in run.outcomes["f"].error
+
+
+def test_the_harness_gets_the_name_reads_first_then_visible_calls_then_secret_ones():
+    probes = (Probe("hidden-1", "call", "f", (1.0,), secret=True), call("f", 2.0),
+              Probe("a", "value", "A"), Probe("hidden-2", "call", "f", (3.0,), secret=True),
+              Probe("b", "value", "B"), call("g"))
+    stream = HarnessRequest("linear_backprop.py", probes).to_stream()
+    frames = []
+    while stream:
+        size = int(stream[:10])
+        frames.append(json.loads(stream[10:10 + size]))
+        stream = stream[10 + size:]
+    assert "probes" not in frames[0] and frames[0]["module_file"] == "linear_backprop.py"
+    assert [[p["id"] for p in group] for group in frames[1:]] == [
+        ["a", "b"], ["f"], ["g"], ["hidden-1"], ["hidden-2"]]

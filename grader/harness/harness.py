@@ -2,15 +2,19 @@
 """Runs inside the sandbox: loads the student's module and answers the grader's probes.
 
 Standalone on purpose (standard library only, nothing from the `grader` package): this folder
-is the only grader code the sandbox sees. Protocol: a request as JSON on stdin; one JSON line per
-probe written to the result file descriptor given as argv[1], as soon as the probe is done.
-argv[2], when not 0, is the uid to drop to (the grader ran as root).
+is the only grader code the sandbox sees. Protocol: stdin holds frames (10 ASCII digits of
+length, then JSON): the request, then one group of probes per child, in the order they run
+(grader.protocol.HarnessRequest.to_stream); one JSON line per probe goes to the result file
+descriptor given as argv[1], as soon as its child is done. argv[2], when not 0, is the uid
+to drop to (the grader ran as root).
 
-The submission is compiled once, here (compiling runs none of its code); each group of probes
-then runs in a forked child that executes it, so the parent never runs a line of student code:
-a student cannot reach the result channel (the child closes it before running anything),
-cannot forge another probe's result, and an infinite loop or a crash costs one group only.
-The value probes (reading names) share one child; every call has a child of its own.
+The submission is compiled once, before any child (compiling runs none of its code); each
+group then runs in a forked child that executes it, so the parent never runs a line of
+student code: a student cannot reach the result channel (the child closes it before running
+anything), cannot forge another probe's result, and an infinite loop or a crash costs one
+group only. The name reads share one child (if it fails, each runs again alone); every call
+has a child of its own. A frame is read only when its child is about to start, so no child
+holds the arguments of a probe that runs after it (the hidden cases run last).
 The parent is not dumpable (no ptrace, no /proc/<pid>/mem), is PID 1 under bwrap (signals from
 inside are ignored), and after every child kills whatever the student left running.
 
@@ -29,7 +33,7 @@ import sys
 import time
 
 sys.path.append(os.path.dirname(os.path.abspath(__file__)))  # -I leaves our folder off the path
-from harness_child import child, forget_others  # noqa: E402 - found through the line above
+from harness_child import child  # noqa: E402 - found through the line above
 from harness_compile import compile_submission  # noqa: E402
 from harness_json import dumps, loads  # noqa: E402
 from harness_os import (  # noqa: E402
@@ -49,15 +53,15 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # as PID 1, SIG_DFL signals are ignored
     result_fd = int(sys.argv[1])
     os.set_inheritable(result_fd, False)
-    request = loads(sys.stdin.read())
+    request = loads((read_frame() or b"{}").decode("utf-8"))
     dropped = drop_privileges(int(sys.argv[2]) if len(sys.argv) > 2 else 0)
     harden()
     set_tree_limits(request, dropped)
     program = compile_submission(request)
-    groups = probe_groups(request["probes"])
-    for index in range(len(groups)):
-        # no local keeps an earlier outcome alive: the next child must not find it in memory
-        send(result_fd, run_group(groups, index, program, request, result_fd))
+    # One frame per child, read when its turn comes (grader.protocol.HarnessRequest.to_stream).
+    # No local keeps an earlier outcome alive: the next child must not find it in memory.
+    while (frame := read_frame()) is not None:
+        send(result_fd, run_group(loads(frame.decode("utf-8")), program, request, result_fd))
         kill_strays()
     os.close(result_fd)
 
@@ -111,26 +115,40 @@ def set_tree_limits(request: dict, own_uid: bool) -> None:
         set_limit(which, int(value))
 
 
-def probe_groups(probes: list) -> list:
-    """The value probes together, at the place of the first one; each call on its own."""
-    groups: list = []
-    values: list = []
-    for probe in probes:
-        if probe["kind"] == "value":
-            if not values:
-                groups.append(values)
-            values.append(probe)
-        else:
-            groups.append([probe])
-    return groups
+def read_frame() -> bytes | None:
+    """The next frame of stdin (its length in 10 ASCII digits, then that many bytes), read
+    exactly: nothing of a later frame enters our memory early. None at the end."""
+    size = read_exactly(10)
+    return read_exactly(int(size)) if size else None
 
 
-def run_group(groups: list, index: int, program: list | str, request: dict,
-              result_fd: int) -> bytes:
-    group = groups[index]
+def read_exactly(count: int) -> bytes:
+    data = b""
+    while len(data) < count:
+        chunk = os.read(0, count - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def run_group(group: list, program: list | str, request: dict, result_fd: int) -> bytes:
     if isinstance(program, str):  # nothing to run: every probe gets the same load error
         return encode_outcomes(group, {"status": "load_error", "error": program}, {}, b"",
                                False, 0.0)
+    started = time.monotonic()
+    answers, failure, pipes = run_child(group, program, request, result_fd)
+    if len(group) > 1 and any(probe["id"] not in answers for probe in group):
+        # one name's value took the shared child down (a crash, a loop, a value too large
+        # to cross): each name again, alone, so that it costs only its own exercise
+        kill_strays()
+        return b"".join(run_group([probe], program, request, result_fd) for probe in group)
+    return encode_outcomes(group, failure, answers, bytes(pipes.stdout), pipes.truncated,
+                           time.monotonic() - started)
+
+
+def run_child(group: list, program: list, request: dict, result_fd: int) -> tuple:
+    """Fork the child that answers `group`; (its answers by id, what the others get, pipes)."""
     started = time.monotonic()
     out_r, out_w = os.pipe()
     val_r, val_w = os.pipe()
@@ -140,7 +158,6 @@ def run_group(groups: list, index: int, program: list | str, request: dict,
             os.close(result_fd)
             os.close(out_r)
             os.close(val_r)
-            forget_others(groups, group, request)
             child(group, program, request, out_w, val_w)  # never returns
         finally:
             os._exit(70)
@@ -150,15 +167,14 @@ def run_group(groups: list, index: int, program: list | str, request: dict,
     # the wall-clock backstop catches code that sleeps or blocks instead of computing.
     cpu_limit = max(float(p["timeout"]) for p in group)
     deadline = started + cpu_limit * WALL_FACTOR + WALL_GRACE
-    pipes = Pipes(out_r, val_r, int(request.get("output_cap", 1 << 20)))
+    cap = int(request.get("output_cap", 1 << 20))
+    pipes = Pipes(out_r, val_r, cap, cap * len(group) + (64 << 10))
     status = watch(pid, pipes, deadline, cpu_limit)
     try:
         os.killpg(pid, signal.SIGKILL)  # the child's group, wherever kill_strays cannot look
     except OSError:
         pass
-    answers, failure = decode_answers(bytes(pipes.value), status)
-    return encode_outcomes(group, failure, answers, bytes(pipes.stdout), pipes.truncated,
-                           time.monotonic() - started)
+    return (*decode_answers(bytes(pipes.value), status), pipes)
 
 
 def encode_outcomes(group: list, failure: dict, answers: dict, stdout: bytes,
@@ -182,7 +198,7 @@ def decode_answers(value_bytes: bytes, status: str) -> tuple[dict, dict]:
     try:  # the last line is ours: whatever the student wrote to the pipe comes before it
         lines = value_bytes.rstrip(b"\n").rsplit(b"\n", 1)
         answers = loads(lines[-1].decode("utf-8"))
-    except (ValueError, RecursionError):
+    except Exception:  # not JSON, too deep, not UTF-8: whatever a hostile child wrote
         return {}, failure
     if not isinstance(answers, dict):
         return {}, failure

@@ -74,7 +74,8 @@ def compile_cells(cells: list, as_kernel: bool) -> list | str:
     program = []
     for name, source in cells:
         try:
-            program.append((compile(source, name, "exec"), as_kernel))
+            # dont_inherit: the student's code gets no __future__ flag of the harness's
+            program.append((compile(source, name, "exec", dont_inherit=True), as_kernel))
         except SyntaxError as exc:
             if not as_kernel:
                 return f"SyntaxError on line {exc.lineno}: {exc.msg}"

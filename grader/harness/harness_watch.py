@@ -25,8 +25,9 @@ def fork_after_strays() -> int:
 class Pipes:
     """The child's stdout (capped; the rest is read and dropped) and its value pipe."""
 
-    def __init__(self, out_r: int, val_r: int, cap: int) -> None:
+    def __init__(self, out_r: int, val_r: int, cap: int, value_cap: int | None = None) -> None:
         self.out_r, self.cap = out_r, cap
+        self.value_cap = cap if value_cap is None else value_cap
         self.open = {out_r, val_r}
         self.stdout, self.value = bytearray(), bytearray()
         self.truncated = False
@@ -50,7 +51,7 @@ class Pipes:
                     room = self.cap - len(self.stdout)
                     self.truncated = self.truncated or len(chunk) > room
                     self.stdout += chunk[: max(room, 0)]
-                elif len(self.value) < self.cap:
+                elif len(self.value) < self.value_cap:
                     self.value += chunk
 
     def close(self, fd: int | None = None) -> None:
