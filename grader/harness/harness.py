@@ -78,8 +78,9 @@ def drop_privileges(uid: int) -> bool:
 
 def harden() -> None:
     """No privilege gain, no ptrace or memory reads of us, orphans come back to us. bwrap
-    already sets no-new-privileges; a uid change already made us non-dumpable (our /proc
-    files then belong to root); as PID 1, orphans are ours anyway."""
+    already sets no-new-privileges; a uid change already made us non-dumpable, which shows
+    as /proc files not our own (in a user namespace they show as ours either way, and then
+    prctl runs: the test can only err towards it); as PID 1, orphans are ours anyway."""
     if not no_new_privs():
         prctl(PR_SET_NO_NEW_PRIVS, 1)
     if dumpable():
