@@ -33,7 +33,7 @@ def probe_id(exercise: FunctionExercise, case: Case) -> str:
 
 def probes(exercise: FunctionExercise) -> list[Probe]:
     return [Probe(probe_id(exercise, case), "call", exercise.name, tuple(case.args.values()),
-                  exercise.time_limit, secret=case.visibility != "visible")
+                  exercise.time_limit, visibility=case.visibility)
             for case in exercise.cases]
 
 

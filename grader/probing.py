@@ -75,8 +75,11 @@ def probe_submission(
                           "bubblewrap, or set GRADER_SANDBOX=none to accept the risk")
     if not MODULE_NAME.fullmatch(module_file):
         raise GraderError(f"not a module file name: {module_file!r}")
-    # each probe may run 2x its CPU limit + 0.5 s of wall time (harness.WALL_FACTOR, WALL_GRACE)
-    limits = limits or Limits(wall_seconds=5.0 + sum(2 * p.timeout + 1.1 for p in probes))
+    # each probe may run 2x its CPU limit + 0.5 s of wall time (harness_watch.WALL_FACTOR,
+    # WALL_GRACE), a name read twice (alone, after its shared child failed), and compiling a
+    # large source 2 x 5 s + 0.5 s (harness_compile.COMPILE_SECONDS)
+    limits = limits or Limits(wall_seconds=15.5 + sum(
+        (4 if p.kind == "value" else 2) * p.timeout + 1.1 for p in probes))
     request = HarnessRequest(
         module_file=module_file, probes=probes, memory_bytes=limits.memory_bytes,
         output_cap=limits.output_cap, processes=limits.processes,
@@ -94,8 +97,9 @@ def probe_submission(
             channel_cap=8 * limits.output_cap * (len(probes) + 1),
         )
     by_id = _read_channel(run.channel)
-    if run.isolated and not by_id and run.stderr.startswith("bwrap:"):
-        # bwrap's own complaint, before any student code ran: the grader's fault, not theirs
+    if run.isolated and not by_id and run.stderr.startswith(("bwrap:", "harness:")):
+        # bwrap's or the harness's own complaint, before any student code ran (a prctl that
+        # keeps children out of the harness failed): the grader's fault, not theirs
         raise GraderError("the sandbox could not start: " + run.stderr.strip().splitlines()[0])
     missing = [p.id for p in probes if p.id not in by_id]
     problem = ""

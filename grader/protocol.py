@@ -19,6 +19,8 @@ ProbeKind = Literal["value", "call"]
 ProbeStatus = Literal["ok", "missing", "error", "timeout", "crashed", "load_error", "bad_value"]
 STATUSES = ("ok", "missing", "error", "timeout", "crashed", "load_error", "bad_value")
 
+# Visibilities (Gradescope's), from the soonest shown to the student to the never shown
+EXPOSURE = ("visible", "after_due_date", "after_published", "hidden")
 MAX_DEPTH = 6
 MAX_ITEMS = 10_000
 MAX_TEXT = 1 << 20
@@ -34,11 +36,12 @@ class Probe:
     name: str
     args: tuple[float, ...] = ()
     timeout: float = 2.0
-    secret: bool = False  # a hidden case: no other probe's process may hold its arguments
+    # who sees the case's output, and when (a spec's visibility): see HarnessRequest.to_stream
+    visibility: str = "visible"
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "name": self.name,
-                "args": list(self.args), "timeout": self.timeout, "secret": self.secret}
+                "args": list(self.args), "timeout": self.timeout}
 
 
 @dataclass(frozen=True)
@@ -56,16 +59,18 @@ class HarnessRequest:
 
     def to_stream(self) -> bytes:
         """What the harness reads on stdin, frame by frame: this request without its probes,
-        then one frame per process to run, in order: the name reads together, then each
-        visible call, then each secret one. The harness reads a frame only when its turn
-        comes, so no process ever holds the arguments of a probe that runs after it (freed
-        memory is not scrubbed: what was read before is still there to be found)."""
+        then one frame per process to run, in order: the name reads together, then each call,
+        the cases shown soonest first (EXPOSURE). The harness reads a frame only when its turn
+        comes, so no process holds the arguments of a probe that runs after it (freed memory
+        is not scrubbed, and /tmp is shared: what ran before can be found), and a case's
+        output, shown to the student, can only carry what is shown as soon or sooner."""
         header = {k: v for k, v in self.to_dict().items() if k != "probes"}
-        groups = [[p for p in self.probes if p.kind == "value"]]
-        groups += [[p] for p in self.probes if p.kind == "call" and not p.secret]
-        groups += [[p] for p in self.probes if p.kind == "call" and p.secret]
+        calls = sorted((p for p in self.probes if p.kind == "call"), key=exposure_rank)
+        groups = [[p for p in self.probes if p.kind == "value"], *([p] for p in calls)]
         frames = [header, *([p.to_dict() for p in group] for group in groups if group)]
-        return b"".join(frame(json.dumps(f).encode()) for f in frames)
+        # UTF-8, not \u escapes: a notebook's cells can hold megabytes of text
+        return b"".join(frame(json.dumps(f, ensure_ascii=False).encode("utf-8", "replace"))
+                        for f in frames)
 
     def to_dict(self) -> dict[str, Any]:
         return {"module_file": self.module_file, "probes": [p.to_dict() for p in self.probes],
@@ -73,6 +78,11 @@ class HarnessRequest:
                 "memory_bytes": self.memory_bytes, "output_cap": self.output_cap,
                 "processes": self.processes, "file_bytes": self.file_bytes,
                 "open_files": self.open_files, "cpu_seconds": self.cpu_seconds}
+
+
+def exposure_rank(probe: Probe) -> int:
+    """Visible cases first, never-shown ones last; an unknown visibility counts as hidden."""
+    return EXPOSURE.index(probe.visibility) if probe.visibility in EXPOSURE else len(EXPOSURE)
 
 
 def frame(payload: bytes) -> bytes:

@@ -412,11 +412,11 @@ def test_a_visible_probe_cannot_find_a_hidden_cases_arguments_in_its_memory(
     if mode == "bwrap" and bwrap_path() is None:
         pytest.skip("bubblewrap is not installed")
     monkeypatch.setenv("GRADER_SANDBOX", "" if mode == "bwrap" else mode)
-    probes = (Probe("secret-case", "call", "hidden", (9876.54321,), 2.0, secret=True),
+    probes = (Probe("secret-case", "call", "hidden", (9876.54321,), 2.0, "hidden"),
               call("spy"), Probe("later-visible", "call", "spy", (), 5.0))
     run = probe_submission(MEMORY_SPY, probes, module_file="linear_backprop.py")
     assert run.outcomes["secret-case"].stdout == "hidden 9876.54321\n"  # it did run
-    assert run.outcomes["spy"].stdout == "hits 0\n"  # visible calls run before secret ones
+    assert run.outcomes["spy"].stdout == "hits 0\n"  # visible calls run before hidden ones
     assert run.outcomes["later-visible"].stdout == "hits 0\n"
 
 
@@ -470,10 +470,14 @@ def test_student_code_is_compiled_as_python_compiles_it_without_the_graders_futu
     assert run.outcomes["f"].status == "load_error" and "NameError" in run.outcomes["f"].error
 
 
-def test_the_harness_gets_the_name_reads_first_then_visible_calls_then_secret_ones():
-    probes = (Probe("hidden-1", "call", "f", (1.0,), secret=True), call("f", 2.0),
-              Probe("a", "value", "A"), Probe("hidden-2", "call", "f", (3.0,), secret=True),
-              Probe("b", "value", "B"), call("g"))
+def test_the_harness_gets_the_name_reads_then_the_calls_shown_soonest_first():
+    """A case's output can only carry what ran before it (memory, /tmp): so what the student
+    sees soonest runs first, and the never-shown cases last."""
+    probes = (Probe("hidden-1", "call", "f", (1.0,), 2.0, "hidden"), call("f", 2.0),
+              Probe("a", "value", "A"), Probe("after-due", "call", "f", (3.0,), 2.0,
+                                              "after_due_date"),
+              Probe("b", "value", "B"), Probe("hidden-2", "call", "f", (4.0,), 2.0, "hidden"),
+              Probe("published", "call", "f", (5.0,), 2.0, "after_published"), call("g"))
     stream = HarnessRequest("linear_backprop.py", probes).to_stream()
     frames = []
     while stream:
@@ -482,4 +486,23 @@ def test_the_harness_gets_the_name_reads_first_then_visible_calls_then_secret_on
         stream = stream[10 + size:]
     assert "probes" not in frames[0] and frames[0]["module_file"] == "linear_backprop.py"
     assert [[p["id"] for p in group] for group in frames[1:]] == [
-        ["a", "b"], ["f"], ["g"], ["hidden-1"], ["hidden-2"]]
+        ["a", "b"], ["f"], ["g"], ["after-due"], ["published"], ["hidden-1"], ["hidden-2"]]
+
+
+def test_a_prctl_the_sandbox_relies_on_fails_closed():
+    """In the sandbox, not being dumpable is what keeps a child out of the harness's memory
+    and of the frames still waiting on its stdin: a failed prctl must end the harness."""
+    from grader.harness import harness_os
+
+    assert harness_os.prctl(9999, 0) is None  # the fallback does without
+    with pytest.raises(SystemExit, match=r"^harness: prctl\(9999, 0\) failed: "):
+        harness_os.prctl(9999, 0, required=True)
+
+
+def test_a_harness_that_cannot_harden_is_the_graders_error(monkeypatch: pytest.MonkeyPatch):
+    if bwrap_path() is None:
+        pytest.skip("bubblewrap is not installed")
+    monkeypatch.setattr("grader.probing.HARNESS", ROOT / "tests" / "fixtures" / "failing-harness")
+    monkeypatch.setattr("grader.probing._compiled", [])
+    with pytest.raises(GraderError, match="the sandbox could not start: harness: prctl"):
+        probe_submission("A = 1\n", (Probe("a", "value", "A"),), module_file="linear_backprop.py")

@@ -82,9 +82,9 @@ def harden() -> None:
     as /proc files not our own (in a user namespace they show as ours either way, and then
     prctl runs: the test can only err towards it); as PID 1, orphans are ours anyway."""
     if not no_new_privs():
-        prctl(PR_SET_NO_NEW_PRIVS, 1)
+        prctl(PR_SET_NO_NEW_PRIVS, 1, required=PID_NAMESPACE)
     if dumpable():
-        prctl(PR_SET_DUMPABLE, 0)
+        prctl(PR_SET_DUMPABLE, 0, required=PID_NAMESPACE)
     if not PID_NAMESPACE:
         prctl(PR_SET_CHILD_SUBREAPER, 1)
 
@@ -124,13 +124,14 @@ def read_frame() -> bytes | None:
 
 
 def read_exactly(count: int) -> bytes:
-    data = b""
-    while len(data) < count:
-        chunk = os.read(0, count - len(data))
+    chunks, missing = [], count
+    while missing > 0:
+        chunk = os.read(0, min(missing, 1 << 20))
         if not chunk:
             break
-        data += chunk
-    return data
+        chunks.append(chunk)
+        missing -= len(chunk)
+    return b"".join(chunks)  # once: a notebook's header frame can hold megabytes
 
 
 def run_group(group: list, program: list | str, request: dict, result_fd: int) -> bytes:
@@ -142,10 +143,14 @@ def run_group(group: list, program: list | str, request: dict, result_fd: int) -
     if len(group) > 1 and any(probe["id"] not in answers for probe in group):
         # one name's value took the shared child down (a crash, a loop, a value too large
         # to cross): each name again, alone, so that it costs only its own exercise
-        kill_strays()
-        return b"".join(run_group([probe], program, request, result_fd) for probe in group)
+        return b"".join(run_alone(probe, program, request, result_fd) for probe in group)
     return encode_outcomes(group, failure, answers, bytes(pipes.stdout), pipes.truncated,
                            time.monotonic() - started)
+
+
+def run_alone(probe: dict, program: list, request: dict, result_fd: int) -> bytes:
+    kill_strays()  # what the previous child left must not meet this one
+    return run_group([probe], program, request, result_fd)
 
 
 def run_child(group: list, program: list, request: dict, result_fd: int) -> tuple:

@@ -70,7 +70,7 @@ def to_json(answers: dict, cap: int) -> bytes:
         except (TypeError, ValueError, RecursionError):
             text = dumps({"status": "bad_value", "error": "the value is not plain data "
                           "(numbers, strings, lists, dicts)"})
-        if len(text) > cap:
+        if len(text.encode("utf-8", "replace")) > cap:
             text = dumps({"status": "bad_value", "error": f"the value is too large to read "
                           f"(over {cap >> 10} KiB as JSON)"})
         parts.append(dumps(key) + ": " + text)
