@@ -14,7 +14,7 @@ student code: a student cannot reach the result channel (the child closes it bef
 anything), cannot forge another probe's result, and an infinite loop or a crash costs one
 group only. The name reads share one child (if it fails, each runs again alone); every call
 has a child of its own. A frame is read only when its child is about to start, so no child
-holds the arguments of a probe that runs after it (the hidden cases run last).
+holds the arguments of a probe that runs after it (the calls shown soonest run first).
 The parent is not dumpable (no ptrace, no /proc/<pid>/mem), is PID 1 under bwrap (signals from
 inside are ignored), and after every child kills whatever the student left running.
 
