@@ -1,8 +1,8 @@
 """The process boundary: what the grader asks of a submission, and the plain data it gets back.
 
-The grading process never imports student code. It sends a `HarnessRequest` (JSON) to the
-harness (`grader/harness/`), which runs inside the sandbox, and reads back one
-`ProbeOutcome` per probe.
+The grading process never imports student code. It sends a `HarnessRequest` (JSON frames,
+`HarnessRequest.to_stream`) to the harness (`grader/harness/`), which runs inside the
+sandbox, and reads back one `ProbeOutcome` per probe.
 Everything read back is validated here: only JSON scalars, lists and string-keyed dicts of
 bounded size survive; NaN and infinities are kept as the strings "nan"/"inf" so that no
 comparison can be fooled by them.

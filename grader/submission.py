@@ -23,7 +23,8 @@ NOTEBOOK_MAX_BYTES = 32 << 20  # outputs (plots) make notebooks large; they are 
 @dataclass(frozen=True)
 class Submission:
     path: Path
-    source: str  # Python source to run (a notebook: its cells as one script); "" on a problem
+    source: str  # a .py's source, which runs; a notebook's cells as one script (hashed, and
+    # the sandbox's module file), while `cells` run; "" when `problem` is set
     problem: str = ""  # the file cannot be run at all: a graded failure, with this message
     cells: tuple[tuple[str, str], ...] = ()  # a notebook's (name, source) cells, each run alone
 
@@ -68,7 +69,7 @@ def read(path: Path) -> Submission:
 
 
 def notebook_source(path: Path, text: str) -> Submission:
-    """The notebook as a module; a file that is no notebook is a graded failure, said why."""
+    """The notebook's code cells; a file that is no notebook is a graded failure, said why."""
     try:
         code = notebook_code(text, path.name)
         return Submission(path, code.script, cells=code.cells)

@@ -46,7 +46,7 @@ from harness_os import (  # noqa: E402
     send,
     set_limit,
 )
-from harness_watch import WALL_FACTOR, WALL_GRACE, Pipes, fork_after_strays, watch  # noqa: E402
+from harness_watch import run_forked  # noqa: E402
 
 
 def main() -> None:
@@ -154,32 +154,14 @@ def run_alone(probe: dict, program: list, request: dict, result_fd: int) -> byte
 
 
 def run_child(group: list, program: list, request: dict, result_fd: int) -> tuple:
-    """Fork the child that answers `group`; (its answers by id, what the others get, pipes)."""
-    started = time.monotonic()
-    out_r, out_w = os.pipe()
-    val_r, val_w = os.pipe()
-    pid = fork_after_strays()
-    if pid == 0:  # the child: student code runs here and only here
-        try:
-            os.close(result_fd)
-            os.close(out_r)
-            os.close(val_r)
-            child(group, program, request, out_w, val_w)  # never returns
-        finally:
-            os._exit(70)
-    os.close(out_w)
-    os.close(val_w)
-    # The limit is the child's CPU time, so a loaded machine cannot fail a correct answer;
-    # the wall-clock backstop catches code that sleeps or blocks instead of computing.
-    cpu_limit = max(float(p["timeout"]) for p in group)
-    deadline = started + cpu_limit * WALL_FACTOR + WALL_GRACE
+    """Run the child that answers `group`: (its answers by id, what the others get, pipes)."""
     cap = int(request.get("output_cap", 1 << 20))
-    pipes = Pipes(out_r, val_r, cap, cap * len(group) + (64 << 10))
-    status = watch(pid, pipes, deadline, cpu_limit)
-    try:
-        os.killpg(pid, signal.SIGKILL)  # the child's group, wherever kill_strays cannot look
-    except OSError:
-        pass
+
+    def answer(out_w: int, val_w: int) -> None:  # in the child: student code runs only here
+        child(group, program, request, out_w, val_w)
+
+    status, pipes = run_forked(answer, max(float(p["timeout"]) for p in group), cap,
+                               cap * len(group) + (64 << 10), close=(result_fd,))
     return (*decode_answers(bytes(pipes.value), status), pipes)
 
 

@@ -34,7 +34,6 @@ def child(group: list, program: list, request: dict, out_w: int, val_w: int) -> 
     jobs = tuple((p["id"], p["kind"], p["name"], tuple(p.get("args", ()))) for p in group)
     group.clear()
     request.clear()
-    os.setpgid(0, 0)
     try:
         os.nice(10)  # the harness must win the CPU against a fork bomb, to end it on time
     except OSError:

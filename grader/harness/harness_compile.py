@@ -10,10 +10,9 @@ bound that, and the harness only unmarshals what its own compiling child produce
 import marshal
 import os
 import resource
-import time
 
 from harness_os import drop_output, restore_output, send, set_limit
-from harness_watch import WALL_FACTOR, WALL_GRACE, Pipes, fork_after_strays, watch
+from harness_watch import run_forked
 
 COMPILE_SECONDS = 5  # of CPU; a 2 MiB file of plain statements compiles in about 1 s
 COMPILED_CAP = 64 << 20
@@ -42,27 +41,15 @@ def compile_submission(request: dict) -> list | str:
 
 
 def compile_in_child(cells: list, as_kernel: bool) -> list | str:
-    code_r, code_w = os.pipe()
-    out_r, out_w = os.pipe()  # the watcher reads two pipes; this one only ever ends
-    pid = fork_after_strays()
-    if pid == 0:
-        try:
-            os.setpgid(0, 0)  # the watcher counts the CPU of this process group
-            os.close(code_r)
-            os.close(out_r)
-            os.close(out_w)
-            null = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(null, 1)  # compiler warnings are shown to no one
-            os.dup2(null, 2)
-            set_limit(resource.RLIMIT_CPU, COMPILE_SECONDS, COMPILE_SECONDS + 1)
-            send(code_w, marshal.dumps(compile_cells(cells, as_kernel)))
-        finally:
-            os._exit(0)
-    os.close(code_w)
-    os.close(out_w)
-    pipes = Pipes(out_r, code_r, COMPILED_CAP)
-    deadline = time.monotonic() + COMPILE_SECONDS * WALL_FACTOR + WALL_GRACE
-    if watch(pid, pipes, deadline, COMPILE_SECONDS) != "exited":
+    def compile_and_send(out_w: int, code_w: int) -> None:
+        os.dup2(out_w, 1)  # compiler warnings: read and dropped
+        os.dup2(out_w, 2)
+        set_limit(resource.RLIMIT_CPU, COMPILE_SECONDS, COMPILE_SECONDS + 1)
+        send(code_w, marshal.dumps(compile_cells(cells, as_kernel)))
+        os._exit(0)
+
+    status, pipes = run_forked(compile_and_send, COMPILE_SECONDS, 64 << 10, COMPILED_CAP)
+    if status != "exited":
         return TOO_BIG
     try:
         return marshal.loads(bytes(pipes.value))

@@ -1,8 +1,9 @@
 # ruff: noqa: SIM105 -- contextlib costs ~4 ms of every sandbox start; try/except is free
-"""The parent's side of a probe child: its pipes, its end, its CPU time and its deadline."""
+"""A forked child, watched: its pipes, its end, its CPU time and its deadline."""
 
 import os
 import select
+import signal
 import time
 
 from harness_os import kill_quietly, kill_strays
@@ -11,6 +12,36 @@ WALL_FACTOR = 2  # a probe may take this many times its CPU limit in wall time, 
 WALL_GRACE = 0.5
 CPU_EVERY = 5  # read the CPU time every 5th pass of the 20 ms loop: /proc is scanned for it
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def run_forked(body, cpu_limit: float, cap: int, value_cap: int,
+               close: tuple = ()) -> tuple[str, "Pipes"]:
+    """Fork a child that closes `close`, becomes its own process group and runs
+    body(out_w, val_w), which never returns; read its two pipes until it ends, uses up
+    `cpu_limit` or passes its deadline; kill its group. (How it ended, its pipes.)"""
+    started = time.monotonic()
+    out_r, out_w = os.pipe()
+    val_r, val_w = os.pipe()
+    pid = fork_after_strays()
+    if pid == 0:
+        try:
+            os.setpgid(0, 0)  # what it forks counts against its CPU time, and dies with it
+            for fd in (*close, out_r, val_r):
+                os.close(fd)
+            body(out_w, val_w)
+        finally:
+            os._exit(70)
+    os.close(out_w)
+    os.close(val_w)
+    # The limit is the child's CPU time, so a loaded machine cannot fail a correct answer;
+    # the wall-clock backstop catches code that sleeps or blocks instead of computing.
+    pipes = Pipes(out_r, val_r, cap, value_cap)
+    status = watch(pid, pipes, started + cpu_limit * WALL_FACTOR + WALL_GRACE, cpu_limit)
+    try:
+        os.killpg(pid, signal.SIGKILL)  # the child's group, wherever kill_strays cannot look
+    except OSError:
+        pass
+    return status, pipes
 
 
 def fork_after_strays() -> int:
