@@ -112,14 +112,15 @@ def median_wall_and_cpu(argv: list[str], runs: int) -> tuple[float, float]:
 
 def check_split(runs: int) -> dict[str, float]:
     """One `grader check` of one .py: wall, and where it goes. The imports of pytest and
-    jinja2 happen while the sandbox runs (grader.check), so they overlap it; sympy is imported
-    only for a wrong expression answer (grader.expression_quick), timed on its own."""
+    jinja2 happen while the sandbox runs (grader.commands.check), so they overlap it; sympy is
+    imported only for a wrong expression answer (grader.kinds.expression.quick),
+    timed on its own."""
     argv = [sys.executable, "-m", "grader", "check", "--json", str(CHECKED)]
     wall, cpu = median_wall_and_cpu(argv, runs)
     interpreter = median_wall([sys.executable, "-c", "pass"], runs)
-    before = _import_seconds("grader.cli", "grader.check", "grader.spec_loader")
-    during = _import_seconds("grader.cli", "grader.check", "grader.spec_loader",
-                             "grader.generate", "grader.pytest_plugin") - before
+    before = _import_seconds("grader.cli", "grader.commands.check", "grader.spec.loader")
+    during = _import_seconds("grader.cli", "grader.commands.check", "grader.spec.loader",
+                             "grader.commands.generate", "grader.pytest_plugin") - before
     sandbox = statistics.median(_sandbox_seconds() for _ in range(runs))
     return {"wall": wall, "CPU (grader + sandbox)": cpu, "interpreter start": interpreter,
             "imports (cli, specs)": before,
@@ -153,8 +154,8 @@ def _top_level_import_seconds(importtime: str) -> float:
 
 def _sandbox_seconds() -> float:
     code = ("import json,sys;from pathlib import Path;from grader import checks,submission;"
-            "from grader.check import collect_answers,resolve_assignment;"
-            "from grader.spec_loader import default_course;"
+            "from grader.commands.check import collect_answers,resolve_assignment;"
+            "from grader.spec.loader import default_course;"
             "a=resolve_assignment(default_course(),None,Path(sys.argv[1]));"
             "print(json.dumps(collect_answers(a,submission.read(Path(sys.argv[1]))).seconds))")
     proc = subprocess.run([sys.executable, "-c", code, str(CHECKED)], capture_output=True,

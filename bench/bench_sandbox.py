@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.probing import probe_submission  # noqa: E402
-from grader.protocol import Probe  # noqa: E402
-from grader.sandbox import Limits, bwrap_path, run_sandboxed, runtime_python  # noqa: E402
+from grader.sandbox.bwrap import Limits, bwrap_path, run_sandboxed, runtime_python  # noqa: E402
+from grader.sandbox.probing import probe_submission  # noqa: E402
+from grader.sandbox.protocol import Probe  # noqa: E402
 
 PROBES = (Probe("dz", "value", "DZ_DB"), Probe("hand", "value", "HAND_ITERATIONS"),
           Probe("solve", "call", "double_variable_new", (3.0, 4.0, 150.0)))

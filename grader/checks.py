@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from grader import function_check, table_check
-from grader.expression_check import check_answer
-from grader.protocol import Probe, ProbeOutcome
+from grader.kinds.expression.check import check_answer
+from grader.kinds.function import check as function_check
+from grader.kinds.table import check as table_check
 from grader.results import CheckResult
-from grader.spec import ExpressionExercise, FunctionExercise, TableExercise
-from grader.spec_loader import Assignment
+from grader.sandbox.protocol import Probe, ProbeOutcome
+from grader.spec.loader import Assignment
+from grader.spec.models import ExpressionExercise, FunctionExercise, TableExercise
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ class Group(click.Group):
 @click.pass_context
 def main(ctx: click.Context, course: Path | None) -> None:
     """Autograder for the neural-network course."""
-    from grader.spec_loader import default_course
+    from grader.spec.loader import default_course
 
     ctx.obj = course or default_course()
 
@@ -55,7 +55,7 @@ def main(ctx: click.Context, course: Path | None) -> None:
 @click.pass_obj
 def generate(course: Path, out: Path) -> None:
     """Render student releases and hidden checks from the specs."""
-    from grader import generate as verb
+    from grader.commands import generate as verb
 
     for folder in verb.main(course=course, out=out):
         click.echo(f"wrote {folder}")
@@ -73,12 +73,12 @@ def generate(course: Path, out: Path) -> None:
 def check(course: Path, path: Path, assignment_id: str | None, as_json: bool,
           require_sandbox: bool, html: Path | None) -> None:
     """Grade one submission (a .py, an .ipynb, or a folder holding one)."""
-    from grader import check as verb
+    from grader.commands import check as verb
 
     report = verb.main(path=path, assignment_id=assignment_id, course=course,
                        require_sandbox=require_sandbox)
     if html is not None:  # before any output: a page that cannot be written is exit 2 alone
-        from grader.render_html import write_html
+        from grader.reports.html import write_html
 
         try:
             write_html(report, html)
@@ -87,7 +87,7 @@ def check(course: Path, path: Path, assignment_id: str | None, as_json: bool,
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
-        from grader.render_text import echo
+        from grader.reports.text import echo
 
         echo(report)
     sys.exit(0 if report.passed else 1)
@@ -97,7 +97,7 @@ def check(course: Path, path: Path, assignment_id: str | None, as_json: bool,
 @click.pass_obj
 def validate(course: Path) -> None:
     """Check every assignment: the reference scores full marks, the blank stub zero."""
-    from grader import validate as verb
+    from grader.commands import validate as verb
 
     problems = verb.main(course=course, echo=click.echo)
     sys.exit(1 if problems else 0)
@@ -116,7 +116,7 @@ def validate(course: Path) -> None:
 def grade(course: Path, submissions: Path, assignment_id: str | None, jobs: int | None,
           db: Path | None, html_dir: Path | None) -> None:
     """Grade a whole class: SUBMISSIONS holds one folder (or one .py/.ipynb) per student."""
-    from grader import grade as verb
+    from grader.commands import grade as verb
 
     with verb.progress_bar() as progress:
         summary = verb.main(submissions=submissions, assignment_id=assignment_id,
@@ -138,7 +138,7 @@ def export() -> None:
 @click.pass_obj
 def export_csv(course: Path, assignment_id: str | None, db: Path | None) -> None:
     """CSV on stdout: student, one column per exercise, total."""
-    from grader import export_csv as verb
+    from grader.commands import export_csv as verb
 
     click.echo(verb.main(course=course, assignment_id=assignment_id, db=db), nl=False)
 
@@ -149,6 +149,6 @@ def export_csv(course: Path, assignment_id: str | None, db: Path | None) -> None
 @click.pass_obj
 def export_gradescope(course: Path, assignment_id: str | None, out: Path) -> None:
     """A Gradescope autograder bundle (setup.sh, run_autograder, grader, specs, checks)."""
-    from grader import export_gradescope as verb
+    from grader.commands import export_gradescope as verb
 
     click.echo(f"wrote {verb.main(course=course, assignment_id=assignment_id, out=out)}")

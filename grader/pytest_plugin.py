@@ -20,11 +20,11 @@ import pytest
 
 from grader.checks import run_check
 from grader.errors import GraderError
-from grader.protocol import ProbeOutcome
 from grader.results import CheckResult
-from grader.spec_loader import Assignment
+from grader.sandbox.protocol import ProbeOutcome
+from grader.spec.loader import Assignment
 
-PROPERTY = "grader.check"
+PROPERTY = "grader.commands.check"
 OnDone = Callable[[str, list[CheckResult]], None]
 # Built-in plugins the hidden checks never use. Besides their import and setup time, some
 # cost a lot per session (unraisableexception runs gc.collect several times at the end).

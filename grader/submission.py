@@ -2,7 +2,7 @@
 
 Reading a file is the only thing done with it here; its code runs in the sandbox only.
 A notebook becomes its code cells, which the sandbox runs one by one as nbgrader's kernel
-does (`grader.notebook_source`); markdown and outputs are ignored.
+does (`grader.notebooks.source`); markdown and outputs are ignored.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import GraderError
-from grader.notebook_source import NotebookProblem, notebook_code
+from grader.notebooks.source import NotebookProblem, notebook_code
 
 SUFFIXES = (".py", ".ipynb")
 MAX_BYTES = 2 << 20

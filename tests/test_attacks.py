@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, exercise_scores
 
-from grader.sandbox import bwrap_path
+from grader.sandbox.bwrap import bwrap_path
 
 ATTACKS = ROOT / "tests" / "attacks"
 MARKERS = (Path("/tmp/grader-attack-pwned"), Path("/tmp/grader-attack-marker"),

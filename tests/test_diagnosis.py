@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SUBMISSIONS, run_grader
 
-from grader import diagnosis
 from grader.errors import SpecError
-from grader.expression_check import check_answer
-from grader.function_check import check_case
-from grader.protocol import ProbeOutcome
-from grader.spec import Variant
-from grader.spec_loader import load_assignment
-from grader.table_check import check_row
+from grader.kinds.expression.check import check_answer
+from grader.kinds.function import diagnosis
+from grader.kinds.function.check import check_case
+from grader.kinds.table.check import check_row
+from grader.sandbox.protocol import ProbeOutcome
+from grader.spec.loader import load_assignment
+from grader.spec.models import Variant
 
 ASSIGNMENT = load_assignment(ROOT / "exercises" / "linear-backprop")
 SOLVER = ASSIGNMENT.by_id["two-variable-solver"]
@@ -155,7 +155,7 @@ def test_variants_run_only_when_the_trace_departs():
 
 @pytest.mark.parametrize("variant", SOLVER.variants, ids=lambda v: v.name)
 def test_every_declared_variant_is_bounded_and_differs_from_the_reference(variant):
-    from grader.function_check import reference_trace
+    from grader.kinds.function.check import reference_trace
 
     differs = False
     for case in SOLVER.cases:

@@ -56,7 +56,8 @@ def test_the_bundle_holds_what_gradescope_and_the_grader_need(bundle):
         modes = {info.filename: info.external_attr >> 16 for info in zf.infolist()}
         requirements = zf.read("requirements.txt").decode()
     assert {"setup.sh", "run_autograder", "requirements.txt", "grader/__init__.py",
-            "grader/check.py", "grader/export_gradescope.py", "templates/hidden_tests.py.j2",
+            "grader/commands/check.py", "grader/commands/export_gradescope.py",
+            "templates/hidden_tests.py.j2",
             "exercises/linear-backprop/assignment.yaml", "solutions/linear_backprop.py",
             "hidden_tests/linear-backprop/test_hidden.py"} <= names
     assert modes["run_autograder"] & stat.S_IXUSR and modes["setup.sh"] & stat.S_IXUSR

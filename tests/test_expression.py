@@ -1,4 +1,4 @@
-"""grader.expression against real sympy: equivalence over the domain, and hostile input."""
+"""grader.kinds.expression.parse against real sympy: equivalence over the domain, hostile input."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.expression import (
+from grader.kinds.expression.parse import (
     ExpressionError,
     ExpressionVerdict,
     judge_expression,
@@ -127,7 +127,7 @@ SLOW = "(x-y)**16*(2x+3y)/(x**2-2x*y+y**2)**8"  # allowed, but costly for sympy 
 @pytest.fixture
 def sympy_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Skip the exact-evaluation pre-check, to put sympy's own time limit to the test."""
-    monkeypatch.setattr("grader.expression_quick.quick_equivalent", lambda *args: None)
+    monkeypatch.setattr("grader.kinds.expression.quick.quick_equivalent", lambda *args: None)
 
 
 def test_time_limit_turns_slow_checks_into_timeout(sympy_only: None) -> None:
@@ -135,7 +135,7 @@ def test_time_limit_turns_slow_checks_into_timeout(sympy_only: None) -> None:
 
 
 def test_the_quick_check_proves_what_sympy_finds_slow_without_importing_sympy() -> None:
-    code = ("import sys\nfrom grader.expression import judge_expression\n"
+    code = ("import sys\nfrom grader.kinds.expression.parse import judge_expression\n"
             f"v = judge_expression({SLOW!r}, answer='2*x + 3*y', allowed_names=['w','b','x','y'],"
             " definitions={'x': '2*w + 3*b', 'y': '2*b + 1'}, point={'w': 3, 'b': 4},"
             " time_limit=0.05)\n"
@@ -183,6 +183,6 @@ def test_broken_instructor_answer_is_not_a_student_fault() -> None:
 
 
 def test_importing_the_module_does_not_import_sympy() -> None:
-    code = "import grader.expression, sys; assert 'sympy' not in sys.modules"
+    code = "import grader.kinds.expression.parse, sys; assert 'sympy' not in sys.modules"
     root = Path(__file__).resolve().parents[1]
     subprocess.run([sys.executable, "-c", code], cwd=root, check=True)

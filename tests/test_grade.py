@@ -189,10 +189,10 @@ def test_ctrl_c_stops_the_run_with_one_line_and_keeps_what_was_graded(tmp_path):
 def test_one_session_hands_over_each_submission_complete_and_in_order(tmp_path):
     """What makes class grading resumable: pytest runs submission by submission."""
     from grader import checks
-    from grader.check import resolve_assignment
-    from grader.generate import render_hidden_tests
-    from grader.protocol import ProbeOutcome
+    from grader.commands.check import resolve_assignment
+    from grader.commands.generate import render_hidden_tests
     from grader.pytest_plugin import run_hidden_checks
+    from grader.sandbox.protocol import ProbeOutcome
 
     assignment = resolve_assignment(ROOT, ASSIGNMENT, tmp_path)
     outcomes = {p.id: ProbeOutcome(p.id, "missing") for p in checks.probes(assignment)}

@@ -21,7 +21,7 @@ import pytest
 from conftest import SUBMISSIONS, exercise_scores, run_grader
 from test_notebook import ASSIGNMENT, answered, cell, text, write_notebook
 
-from grader.notebook import all_graded_cells
+from grader.notebooks.build import all_graded_cells
 
 NOTEBOOK = "linear_backprop"
 FULL = {"derive-dz-db": 2.0, "iterate-by-hand": 2.0, "two-variable-solver": 6.0}

@@ -19,9 +19,9 @@ from conftest import ROOT, SUBMISSIONS, exercise_scores, run_grader
 from nbgrader.nbgraderformat import MetadataValidator
 from nbgrader.preprocessors import CheckCellMetadata
 
-from grader.notebook import all_graded_cells
-from grader.notebook_source import NotebookCode, is_instructors, notebook_code, without_magics
-from grader.spec_loader import load_assignment
+from grader.notebooks.build import all_graded_cells
+from grader.notebooks.source import NotebookCode, is_instructors, notebook_code, without_magics
+from grader.spec.loader import load_assignment
 from grader.submission import Submission
 
 ASSIGNMENT = load_assignment(ROOT / "exercises" / "linear-backprop")

@@ -8,12 +8,12 @@ import math
 import pytest
 from test_notebook import ASSIGNMENT
 
-from grader import table_check
-from grader.expression import judge_expression
-from grader.function_check import reference_trace
-from grader.generate import environment
-from grader.reference import load_module
-from grader.trace import first_departure, parse_trace
+from grader.commands.generate import environment
+from grader.kinds.expression.parse import judge_expression
+from grader.kinds.function.check import reference_trace
+from grader.kinds.function.trace import first_departure, parse_trace
+from grader.kinds.table import check as table_check
+from grader.spec.reference import load_module
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ import sys
 import pytest
 from conftest import ROOT, SUBMISSIONS, run_grader
 
-from grader.render_text import render
+from grader.reports.text import render
 from grader.results import CheckResult, Report
 
 ANSI = "\x1b["

@@ -18,8 +18,8 @@ import pytest
 from conftest import SUBMISSIONS, run_grader
 from PIL import Image
 
-from grader.plot import REFERENCE_COLOR, STUDENT_COLOR, delta_z_svg
-from grader.render_html import render_html
+from grader.reports.html import render_html
+from grader.reports.plot import REFERENCE_COLOR, STUDENT_COLOR, delta_z_svg
 from grader.results import Report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from grader.errors import GraderError
-from grader.probing import FALLBACK_NOTICE, _read_channel, probe_submission
-from grader.protocol import HarnessRequest, Probe, ProbeOutcome, sanitise
-from grader.sandbox import Limits, _world_readable, bwrap_path, run_sandboxed, runtime_python
+from grader.sandbox.bwrap import Limits, _world_readable, bwrap_path, run_sandboxed, runtime_python
+from grader.sandbox.probing import FALLBACK_NOTICE, _read_channel, probe_submission
+from grader.sandbox.protocol import HarnessRequest, Probe, ProbeOutcome, sanitise
 
 needs_bwrap = pytest.mark.skipif(bwrap_path() is None, reason="bubblewrap is not installed")
 SPY = '''
@@ -237,8 +237,8 @@ def test_the_channel_keeps_good_lines_and_drops_garbage():
 
 AS_USER = '''import json, sys
 sys.path.insert(0, %r)
-from grader.probing import probe_submission
-from grader.protocol import Probe
+from grader.sandbox.probing import probe_submission
+from grader.sandbox.protocol import Probe
 source = open(%r).read() + """
 import json, os
 def facts():
@@ -280,7 +280,7 @@ def test_as_an_ordinary_user_the_sandbox_is_a_user_namespace():
 def test_a_sandbox_that_cannot_start_is_the_graders_error_not_a_zero(
     monkeypatch: pytest.MonkeyPatch,
 ):
-    monkeypatch.setattr("grader.sandbox.TMP_BYTES", -1)  # bwrap refuses this --size
+    monkeypatch.setattr("grader.sandbox.bwrap.TMP_BYTES", -1)  # bwrap refuses this --size
     with pytest.raises(GraderError, match="the sandbox could not start: bwrap:"):
         probe_submission("A = 1\n", (Probe("a", "value", "A"),), module_file="linear_backprop.py")
 
@@ -492,7 +492,7 @@ def test_the_harness_gets_the_name_reads_then_the_calls_shown_soonest_first():
 def test_a_prctl_the_sandbox_relies_on_fails_closed():
     """In the sandbox, not being dumpable is what keeps a child out of the harness's memory
     and of the frames still waiting on its stdin: a failed prctl must end the harness."""
-    from grader.harness import harness_os
+    from grader.sandbox.harness import harness_os
 
     assert harness_os.prctl(9999, 0) is None  # the fallback does without
     with pytest.raises(SystemExit, match=r"^harness: prctl\(9999, 0\) failed: "):
@@ -502,7 +502,8 @@ def test_a_prctl_the_sandbox_relies_on_fails_closed():
 def test_a_harness_that_cannot_harden_is_the_graders_error(monkeypatch: pytest.MonkeyPatch):
     if bwrap_path() is None:
         pytest.skip("bubblewrap is not installed")
-    monkeypatch.setattr("grader.probing.HARNESS", ROOT / "tests" / "fixtures" / "failing-harness")
-    monkeypatch.setattr("grader.probing._compiled", [])
+    monkeypatch.setattr("grader.sandbox.probing.HARNESS",
+                        ROOT / "tests" / "fixtures" / "failing-harness")
+    monkeypatch.setattr("grader.sandbox.probing._compiled", [])
     with pytest.raises(GraderError, match="the sandbox could not start: harness: prctl"):
         probe_submission("A = 1\n", (Probe("a", "value", "A"),), module_file="linear_backprop.py")

@@ -1,0 +1,44 @@
+"""Expression answers: the student's string judged symbolically (kinds.expression.parse)."""
+
+from __future__ import annotations
+
+from grader.errors import SpecError
+from grader.results import CheckResult
+from grader.sandbox.probe_failure import explain
+from grader.sandbox.protocol import ProbeOutcome
+from grader.spec.models import ExpressionExercise
+
+
+def check_answer(exercise: ExpressionExercise, outcome: ProbeOutcome) -> CheckResult:
+    def result(score: float, output: str, diagnosis: str = "", **detail: object) -> CheckResult:
+        return CheckResult(f"{exercise.id}: answer", exercise.id, score, exercise.points,
+                           score >= exercise.points, output, exercise.visibility, diagnosis,
+                           dict(detail))
+
+    if not outcome.ok:
+        return result(0.0, explain(outcome, exercise.name))
+    text = outcome.value
+    if type(text) is not str:
+        return result(0.0, f"`{exercise.name}` must be a string holding an expression, like "
+                      f"\"{exercise.example}\"; it is {text!r:.80}.")
+    from grader.kinds.expression.parse import (  # sympy only here
+        InstructorExpressionError,
+        judge_expression,
+    )
+
+    try:
+        verdict = judge_expression(
+            text, answer=exercise.answer, allowed_names=exercise.variables,
+            definitions=exercise.definitions, point=exercise.start,
+            mistakes=[(m.answer, m.hint) for m in exercise.mistakes],
+            time_limit=exercise.time_limit,
+        )
+    except InstructorExpressionError as exc:  # the spec's answer or mistakes do not parse
+        raise SpecError(f"exercise {exercise.id}: answer: {exc}") from None
+    detail = {"answer_given": text[:500], "verdict": verdict.status, "parsed": verdict.parsed}
+    if verdict.status == "equivalent":
+        return result(exercise.points, verdict.message, **detail)
+    if verdict.status == "value_only":
+        return result(round(exercise.points * exercise.value_only_credit, 6), verdict.message,
+                      **detail)
+    return result(0.0, verdict.message, verdict.hint, **detail)

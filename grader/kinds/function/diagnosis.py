@@ -1,0 +1,128 @@
+"""Name a student's mistake: run the spec's known wrong variants from the same start.
+
+Variants are instructor code (the assignment's variants module), trusted and bounded, so
+they run here in the grading process; each (variant, case) trace is computed once per
+process and cached. They are only run when a trace has already departed from the reference.
+
+A student's trace matches a variant when it reproduces the variant's whole trace. A run that
+was cut short (time limit, crash) or that never settles is matched by its first iterations:
+a diverging student loop and its bounded variant agree there, and nowhere else can.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from grader.errors import SpecError
+from grader.kinds.function.trace import Trace, first_departure, parse_trace
+from grader.spec import reference
+from grader.spec.models import Case, FunctionExercise, Variant
+
+PREFIX_LIMIT = 30  # iterations compared for a cut run; later ones of a divergence are noise
+LONG_RUN = 20  # a run this long has not converged (a correct solver needs a handful)
+RELATIVE = 1e-9  # extra slack for the huge numbers of a divergence: rounding, not method
+MAX_OUTPUT = 1 << 20  # a variant printing more than this is a broken spec, not a diagnosis
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """The recognised mistake; `iterations` > 0 when judged from the first iterations only."""
+
+    name: str
+    hint: str
+    iterations: int = 0
+
+    @property
+    def text(self) -> str:
+        judged = (f" (recognised from the first {self.iterations} iterations)"
+                  if self.iterations else "")
+        return f"{self.name}{judged}: {self.hint}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Diagnosis:
+        return cls(str(data["name"]), str(data["hint"]), int(data.get("iterations", 0)))
+
+
+@cache
+def variant_output(path: Path, function: str, args: tuple[float, ...],
+                   parameters: tuple[tuple[str, Any], ...]) -> str:
+    """What the variant prints for `args`; cached, like the reference's traces."""
+    target = getattr(reference.load_module(path), function, None)
+    if not callable(target):
+        raise SpecError(f"{path}:1: defines no function {function!r} (a variant)")
+    buffer = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(buffer):
+            target(*args, **dict(parameters))
+    except Exception as exc:  # the instructor's variant is broken: exit 2, not a score
+        raise SpecError(f"{path}:1: variant {function}{dict(parameters)} fails: "
+                        f"{type(exc).__name__}: {exc}") from None
+    text = buffer.getvalue()
+    if len(text) > MAX_OUTPUT:
+        raise SpecError(f"{path}:1: variant {function}{dict(parameters)} prints over "
+                        f"{MAX_OUTPUT} characters: bound its loop")
+    return text
+
+
+def variant_trace(path: Path, exercise: FunctionExercise, variant: Variant, case: Case
+                  ) -> Trace:
+    text = variant_output(path, variant.function, tuple(case.args.values()),
+                          tuple(sorted(variant.parameters.items())))
+    return parse_trace(text, exercise.trace)
+
+
+def diagnose(path: Path | None, exercise: FunctionExercise, case: Case, student: Trace,
+             expected: Trace, *, cut: bool) -> Diagnosis | None:
+    """The first of the spec's variants the student's trace reproduces, or None."""
+    if path is None or not exercise.variants or not student.iterations:
+        return None
+    traces = [(v, variant_trace(path, exercise, v, case)) for v in exercise.variants]
+    for variant, trace in traces:
+        if not cut and first_departure(student, trace, exercise.tolerance) is None:
+            return Diagnosis(variant.name, variant.hint)
+    for variant, trace in traces:
+        count = _prefix_match(student, trace, expected, exercise.tolerance, cut=cut)
+        if count:
+            return Diagnosis(variant.name, variant.hint, count)
+    return None
+
+
+def _prefix_match(student: Trace, variant: Trace, expected: Trace, tolerance: float, *,
+                  cut: bool) -> int:
+    """How many first iterations the student shares with the variant (0: no match).
+
+    Only for runs that did not settle, and only where the variant already differs from
+    the reference: a correct start followed by a hang must not be blamed on a variant."""
+    mine, theirs = len(student.iterations), len(variant.iterations)
+    finite = _finite_count(variant)
+    unsettled = theirs >= LONG_RUN or finite < theirs  # ran to its bound, or overflowed
+    if not cut and not (unsettled and mine >= LONG_RUN):
+        return 0
+    # A cut trace lost its last iteration (see parse_cut_trace): the student got further.
+    if not unsettled and (theirs <= mine if cut else theirs < mine):
+        return 0  # the variant settles where the student did not
+    count = min(mine, finite, PREFIX_LIMIT)
+    if count < 2:
+        return 0
+    if first_departure(variant.head(count), expected.head(count), tolerance) is None:
+        return 0
+    if first_departure(student.head(count), variant.head(count), tolerance, RELATIVE):
+        return 0
+    return count
+
+
+def _finite_count(trace: Trace) -> int:
+    """Leading iterations with finite numbers only: past an overflow nothing can match."""
+    for index, values in enumerate(trace.iterations):
+        if not all(math.isfinite(v) for v in values.values()):
+            return index
+    return len(trace.iterations)

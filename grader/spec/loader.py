@@ -1,0 +1,171 @@
+"""Load and validate specs; a broken one is one line `path:line: key: what is wrong`.
+
+When validation fails the YAML is parsed again with `yaml.compose`, which keeps the line of
+every node, so a pydantic error location can be turned back into the line an instructor has
+to fix. libyaml's C loader is used where present (it is the fast path of `grader check`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from grader import CHECKOUT
+from grader.errors import GraderError, SpecError
+from grader.spec.models import AssignmentSpec, Exercise
+
+ASSIGNMENT_FILE = "assignment.yaml"
+_EXERCISE = TypeAdapter(Exercise)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """An assignment as loaded from its folder: the spec and its exercises, in order."""
+
+    spec: AssignmentSpec
+    exercises: tuple[Any, ...]  # Exercise models
+    folder: Path
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def module_file(self) -> str:
+        return f"{self.spec.module}.py"
+
+    @property
+    def solution_path(self) -> Path:
+        return (self.folder / self.spec.solution).resolve()
+
+    @property
+    def variants_path(self) -> Path | None:
+        return (self.folder / self.spec.variants).resolve() if self.spec.variants else None
+
+    @cached_property
+    def by_id(self) -> dict[str, Any]:
+        return {exercise.id: exercise for exercise in self.exercises}
+
+    @property
+    def points(self) -> float:
+        return sum(exercise.points for exercise in self.exercises)
+
+
+def default_course() -> Path:
+    """The course folder: $GRADER_COURSE, else this checkout, else the working folder."""
+    if env := os.environ.get("GRADER_COURSE"):
+        return Path(env)
+    return CHECKOUT if (CHECKOUT / "exercises").is_dir() else Path.cwd()
+
+
+def find_assignments(course: Path) -> dict[str, Path]:
+    """Assignment id -> its folder, for every `exercises/*/assignment.yaml`."""
+    root = course / "exercises"
+    if not root.is_dir():
+        raise GraderError(f"{root}: no exercises folder here (use --course DIR)")
+    found = {}
+    for path in sorted(root.glob(f"*/{ASSIGNMENT_FILE}")):
+        spec = load_assignment_spec(path)
+        found[spec.id] = path.parent
+    return found
+
+
+def load_assignment(folder: Path) -> Assignment:
+    spec = load_assignment_spec(folder / ASSIGNMENT_FILE)
+    exercises = []
+    for exercise_id in spec.exercises:
+        path = folder / f"{exercise_id}.yaml"
+        if not path.is_file():
+            raise SpecError(f"{folder / ASSIGNMENT_FILE}:1: exercises: no file {path.name} "
+                            f"for exercise {exercise_id!r}")
+        exercise = _validated(path, _EXERCISE.validate_python)
+        if exercise.id != exercise_id:
+            raise SpecError(f"{path}:1: id: is {exercise.id!r}, the file name says "
+                            f"{exercise_id!r}")
+        exercises.append(exercise)
+    assignment = Assignment(spec, tuple(exercises), folder.resolve())
+    if not assignment.solution_path.is_file():
+        raise SpecError(f"{folder / ASSIGNMENT_FILE}:1: solution: no file "
+                        f"{assignment.solution_path}")
+    return assignment
+
+
+def load_assignment_spec(path: Path) -> AssignmentSpec:
+    return _validated(path, AssignmentSpec.model_validate)
+
+
+def _validated(path: Path, validate: Any) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecError(f"{path}:1: cannot read: {exc.strerror or exc}") from None
+    try:
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise SpecError(f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict):
+        raise SpecError(f"{path}:1: the file must hold a mapping of keys")
+    try:
+        return validate(data)
+    except ValidationError as exc:
+        root = yaml.compose(text, Loader=_LOADER)
+        error = exc.errors()[0]
+        loc = [part for part in error["loc"] if isinstance(part, (str, int))]
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"].startswith("union_tag"):  # which kind of exercise: point at `kind`
+            loc = [*loc, str(error.get("ctx", {}).get("discriminator", "kind")).strip("'")]
+        named = re.match(r"^([A-Za-z_]\w*): ", message)
+        if named and _child(root, named.group(1)) is not None:  # a model-level check's key
+            loc, message = [*loc, named.group(1)], message[named.end():]
+        line, keys = _locate(root, loc)
+        where = ".".join(str(k) for k in keys) or "(top)"
+        raise SpecError(f"{path}:{line}: {where}: {message}") from None
+
+
+def _locate(node: Any, loc: list[str | int]) -> tuple[int, list[str | int]]:
+    """Follow a pydantic error location through the YAML nodes; return (line, real keys)."""
+    line = node.start_mark.line + 1 if node is not None else 1
+    keys: list[str | int] = []
+    for part in loc:
+        parent, child = node, _child(node, part)
+        if child is None:  # a missing key, or the `kind` tag pydantic puts in the path
+            if part != _child_value(node, "kind"):
+                keys.append(part)
+            continue
+        node, keys = child, [*keys, part]
+        line = _key_line(parent, part) or node.start_mark.line + 1
+    return line, keys
+
+
+def _child(node: Any, part: str | int) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == part:
+                return value
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        return node.value[part]
+    return None
+
+
+def _key_line(node: Any, part: str | int) -> int | None:
+    """The line of a mapping's key: where `key:` is written, not where its value starts."""
+    if isinstance(node, yaml.MappingNode):
+        for key, _ in node.value:
+            if key.value == part:
+                return key.start_mark.line + 1
+    return None
+
+
+def _child_value(node: Any, key: str) -> Any:
+    child = _child(node, key)
+    return child.value if isinstance(child, yaml.ScalarNode) else None

@@ -1,0 +1,141 @@
+"""The exercise spec format: one YAML file per exercise, plus `assignment.yaml`.
+
+Pydantic models, frozen: a spec is instructor input, validated once on load
+(`grader.spec.loader`) and then passed around read-only. Three kinds of exercise:
+`expression` (a symbolic answer), `table` (numbers computed by hand), `function` (code
+whose printed trace is compared with the reference's).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Mistake(Model):
+    """A known wrong answer and the hint that goes with it."""
+
+    answer: str
+    hint: str
+
+
+class ExerciseBase(Model):
+    id: Slug
+    title: str
+    points: float = Field(gt=0)
+    prompt: str
+    name: Identifier  # the name the student's module defines
+    visibility: Visibility = "visible"
+
+
+class ExpressionExercise(ExerciseBase):
+    kind: Literal["expression"]
+    variables: list[Identifier] = Field(min_length=1)
+    definitions: dict[Identifier, str] = {}  # intermediate names in terms of the free ones
+    answer: str
+    start: dict[Identifier, float] = {}  # the point where a bare number would be the "value"
+    value_only_credit: float = Field(default=0.0, ge=0, le=1)  # fraction of points
+    mistakes: list[Mistake] = []
+    time_limit: float = Field(default=2.0, gt=0, le=30)
+    example: str = "2*y"  # shown in the stub: the form of an answer, never the answer
+
+
+class TableMistake(Model):
+    """A wrong way to fill the table: some columns computed by other formulas."""
+
+    name: str
+    columns: dict[Identifier, str]
+    hint: str
+
+
+class TableExercise(ExerciseBase):
+    kind: Literal["table"]
+    start: dict[Identifier, float]  # the state before the first row
+    columns: dict[Identifier, str]  # column -> formula over the state and earlier columns
+    rows: int = Field(ge=1, le=100)
+    tolerance: float = Field(default=1e-4, gt=0)
+    mistakes: list[TableMistake] = []
+    shown_start: list[Identifier] = []  # start values the stub may state
+
+    @field_validator("columns")
+    @classmethod
+    def _not_empty(cls, value: dict[str, str]) -> dict[str, str]:
+        if not value:
+            raise ValueError("a table needs at least one column")
+        return value
+
+
+class Case(Model):
+    name: Slug
+    args: dict[Identifier, float]
+    points: float = Field(gt=0)
+    visibility: Visibility = "visible"
+
+
+class TraceFormat(Model):
+    iteration_keys: list[Identifier] = Field(min_length=1)  # a line with these starts an iteration
+    final_prefix: str = "final"  # `final b=...` lines hold the result
+    # expected lines that are not key=value (regular expressions): neither read nor reported
+    quiet_lines: list[str] = [r"^done!$", r"-----$"]
+
+
+class Variant(Model):
+    """A wrong version of the method, run from the same start to name a student's mistake.
+
+    Either a function of its own, or a shared one with keyword `parameters` turning one knob
+    (`{share: 1.0}`): an instructor adds a mistake in YAML, without grader code.
+    """
+
+    name: str
+    function: Identifier  # defined in the assignment's variants module
+    parameters: dict[Identifier, float | bool | str] = {}  # keyword arguments for `function`
+    hint: str  # what is wrong and how to fix it, addressed to the student
+
+
+class FunctionExercise(ExerciseBase):
+    kind: Literal["function"]
+    parameters: list[Identifier] = Field(min_length=1)
+    reference: Identifier  # the reference function, in the assignment's solution module
+    trace: TraceFormat
+    tolerance: float = Field(default=1e-4, gt=0)
+    time_limit: float = Field(default=2.0, gt=0, le=60)
+    cases: list[Case] = Field(min_length=1)
+    variants: list[Variant] = []
+
+    @model_validator(mode="after")
+    def _cases_fit(self) -> FunctionExercise:
+        # Messages start with the key they concern, so the loader can point at its line.
+        for case in self.cases:
+            if list(case.args) != self.parameters:
+                raise ValueError(
+                    f"cases: case {case.name!r} gives {list(case.args)}, the function takes "
+                    f"{self.parameters}")
+        total = sum(c.points for c in self.cases)
+        if abs(total - self.points) > 1e-9:
+            raise ValueError(f"cases: the cases' points add up to {total:g}, not the "
+                             f"exercise's {self.points:g}")
+        return self
+
+
+Exercise = Annotated[
+    ExpressionExercise | TableExercise | FunctionExercise, Field(discriminator="kind")
+]
+
+
+class AssignmentSpec(Model):
+    id: Slug
+    title: str
+    module: Identifier  # the student's module name: `linear_backprop` -> linear_backprop.py
+    solution: str  # the reference module, relative to the assignment file
+    variants: str = ""  # wrong versions of the method, relative to the assignment file
+    exercises: list[Slug] = Field(min_length=1)  # exercise ids, in order; files <id>.yaml
+    intro: str = ""
