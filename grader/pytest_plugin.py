@@ -24,7 +24,7 @@ from grader.results import CheckResult
 from grader.sandbox.protocol import ProbeOutcome
 from grader.spec.loader import Assignment
 
-PROPERTY = "grader.commands.check"
+PROPERTY = "grader.check"
 OnDone = Callable[[str, list[CheckResult]], None]
 # Built-in plugins the hidden checks never use. Besides their import and setup time, some
 # cost a lot per session (unraisableexception runs gc.collect several times at the end).

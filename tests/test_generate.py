@@ -19,8 +19,9 @@ def generated(tmp_path_factory):
 
 def test_release_holds_the_stub_and_public_checks_only(generated):
     release = generated / "release" / "linear-backprop"
-    assert sorted(p.name for p in release.iterdir()) == [
-        "linear_backprop.ipynb", "linear_backprop.py", "test_public.py"]  # the contract's three
+    assert sorted(p.name for p in release.iterdir()) == [  # the contract's three, and the
+        "grader_rules", "linear_backprop.ipynb", "linear_backprop.py",  # grader's own rules
+        "test_public.py"]  # that test_public.py runs
 
 
 SECRETS = [
@@ -70,6 +71,7 @@ def run_public_checks(folder, module_source):
 def test_public_checks_pass_for_the_reference_and_fail_for_the_stub(generated, tmp_path):
     release = generated / "release" / "linear-backprop"
     shutil.copy(release / "test_public.py", tmp_path)
+    shutil.copytree(release / "grader_rules", tmp_path / "grader_rules")
     stub = (release / "linear_backprop.py").read_text(encoding="utf-8")
     blank = run_public_checks(tmp_path, stub)
     assert blank.returncode == 1 and "3 failed" in blank.stdout, blank.stdout

@@ -1,5 +1,6 @@
-"""The helpers of a notebook's test cells (templates/notebook/helpers.py.j2) score as the
-grader's own checks do: the same answers, the same verdicts, exercise by exercise."""
+"""The helpers of a notebook's test cells (the grader's student-side modules, embedded in the
+notebook's first cell by grader.kinds.shipped) score as the grader's own checks do: the same
+answers, the same verdicts, exercise by exercise."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import math
 import pytest
 from test_notebook import ASSIGNMENT
 
-from grader.commands.generate import environment
 from grader.kinds.expression.parse import judge_expression
 from grader.kinds.function.check import reference_trace
 from grader.kinds.function.trace import first_departure, parse_trace
+from grader.kinds.shipped import notebook_cell
 from grader.kinds.table import check as table_check
 from grader.spec.reference import load_module
 
@@ -19,8 +20,25 @@ from grader.spec.reference import load_module
 @pytest.fixture(scope="module")
 def helpers() -> dict:
     namespace: dict = {}
-    exec(environment().get_template("notebook/helpers.py.j2").render(), namespace)
-    return namespace
+    exec(notebook_cell(), namespace)  # as the kernel runs the notebook's first cell
+    function, table = namespace["_function"], namespace["_table"]
+    run = namespace["_sys"].modules["grader_rules.local_run"].call
+
+    def printed(solver, args, time_limit):  # noqa: ANN001, ANN202
+        outcome = run(solver, tuple(args), time_limit)
+        assert not outcome.problem, outcome.problem
+        return outcome.printed
+
+    def check_trace(solver, args, expected, tolerance, keys, time_limit):  # noqa: ANN001, ANN202
+        fmt = {"iteration_keys": list(keys)}
+        return function.case_score(solver, args, expected, fmt, tolerance, time_limit, 1.0)
+
+    def check_row(rows, number, columns, start, tolerance, mistakes):  # noqa: ANN001, ANN202
+        return table.check_row(rows, number, len(rows) if isinstance(rows, list) else 0,
+                               columns, start, tolerance, mistakes)
+
+    return {"_check_expression": namespace["_expression"].expression_score,
+            "_check_row": check_row, "_check_trace": check_trace, "_printed": printed}
 
 
 def kernel_score(call, *args, **kwargs) -> float:  # noqa: ANN001 - any helper

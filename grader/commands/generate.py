@@ -18,10 +18,10 @@ import jinja2
 from grader import TEMPLATES
 from grader.checks import check_infos
 from grader.errors import GraderError
-from grader.kinds.function.check import reference_trace
+from grader.kinds import NAMES, kind_of
+from grader.kinds.shipped import ship
 from grader.notebooks import nbgrader_course
 from grader.spec.loader import Assignment, find_assignments, load_assignment
-from grader.spec.models import Case, FunctionExercise
 
 HIDDEN_TESTS = "test_hidden.py"
 
@@ -55,16 +55,18 @@ def environment(course: Path | None = None) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, autoescape=False)
     env.filters["points"] = lambda p: f"{p:g} point" + ("" if p == 1 else "s")
     env.filters["number"] = lambda v: f"{v:.10g}"
+    env.filters["py"] = repr  # a Python literal of plain data
     return env
 
 
 def render_release(assignment: Assignment, folder: Path, course: Path | None = None) -> Path:
     env = environment(course)
     folder.mkdir(parents=True)
-    expected = {ex.id: {case.name: _trace_lines(assignment, ex, case) for case in ex.cases
-                        if case.visibility == "visible"}
-                for ex in assignment.exercises if isinstance(ex, FunctionExercise)}
-    context = {"assignment": assignment, "expected_traces": expected}
+    data = {ex.id: kind_of(ex).public_data(assignment, ex) for ex in assignment.exercises}
+    used = {ex.kind for ex in assignment.exercises}
+    context = {"assignment": assignment, "public_data": data,
+               "kinds": [name for name in NAMES if name in used]}
+    ship(folder)  # the grader's own student-side checks, which test_public.py imports
     (folder / assignment.module_file).write_text(
         env.get_template("student_stub.py.j2").render(context), encoding="utf-8")
     (folder / "test_public.py").write_text(
@@ -97,21 +99,6 @@ def _relative_target(assignment: Assignment, source: Path, spec_copy: Path) -> P
     """Where `source` lands so that the copied spec's relative path still points at it."""
     relative = os.path.relpath(source, assignment.folder)
     return Path(os.path.normpath(spec_copy / relative))
-
-
-def _trace_lines(assignment: Assignment, exercise: FunctionExercise, case: Case
-                 ) -> list[dict[str, float]]:
-    """The reference trace as the public checks read it: one dict per printed line."""
-    trace = reference_trace(assignment, exercise, case)
-    keys = exercise.trace.iteration_keys
-    lines: list[dict[str, float]] = []
-    for iteration in trace.iterations:
-        lines.append({k: v for k, v in iteration.items() if k in keys})
-        rest = {k: v for k, v in iteration.items() if k not in keys}
-        if rest:
-            lines.append(rest)
-    lines += [{f"{exercise.trace.final_prefix}_{k}": v} for k, v in trace.finals.items()]
-    return lines
 
 
 def _replace(new: Path, old: Path) -> None:

@@ -1,1 +1,34 @@
-"""PLACEHOLDER"""
+"""The exercise kinds, one package each (`kinds/<name>/`), registered here and nowhere else.
+
+A kind's package holds its grading (`check.py`), its interface (`kind.py`, see `base.Kind`)
+and the stdlib-only modules its student-side checks run, shipped verbatim to students.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+from typing import Any
+
+from grader.kinds.base import Kind
+
+# The registry: adding a kind is its folder, its templates and one name here.
+NAMES = ("expression", "table", "function")
+SHARED = ("local_run.py",)  # student-side modules every kind may use, shipped first
+
+
+@cache
+def kind(name: str) -> Kind:
+    """The kind of that `kind:` name (its module is imported on first use)."""
+    if name not in NAMES:
+        raise KeyError(f"unknown exercise kind {name!r} (known: {', '.join(NAMES)})")
+    return importlib.import_module(f"grader.kinds.{name}.kind").KIND
+
+
+def kind_of(exercise: Any) -> Kind:
+    return kind(exercise.kind)
+
+
+def shipped_modules() -> tuple[str, ...]:
+    """Every student-side module, relative to grader/kinds/, in an order that imports."""
+    return SHARED + tuple(path for name in NAMES for path in kind(name).shipped)

@@ -17,7 +17,9 @@ from typing import Any
 import jinja2
 
 from grader.errors import GraderError
-from grader.notebooks.cells import GradedCell, answer_source, graded_cells
+from grader.kinds import kind_of
+from grader.kinds.shipped import notebook_cell
+from grader.notebooks.cells import GradedCell
 from grader.spec.loader import Assignment
 
 SCHEMA_VERSION = 3
@@ -36,7 +38,7 @@ def nbgrader_metadata(grade_id: str, *, grade: bool = False, solution: bool = Fa
 
 def all_graded_cells(assignment: Assignment) -> list[GradedCell]:
     return [cell for exercise in assignment.exercises
-            for cell in graded_cells(assignment, exercise)]
+            for cell in kind_of(exercise).test_cells(assignment, exercise)]
 
 
 def source_notebook(assignment: Assignment, env: jinja2.Environment) -> Any:
@@ -52,15 +54,16 @@ def source_notebook(assignment: Assignment, env: jinja2.Environment) -> Any:
 
     cells = [markdown(env.get_template("notebook/intro.md.j2").render(assignment=assignment),
                       "intro"),
-             code(env.get_template("notebook/helpers.py.j2").render(), "helpers", locked=True)]
+             code(notebook_cell(), "helpers", locked=True)]
     for number, exercise in enumerate(assignment.exercises, 1):
         prompt = env.get_template("notebook/exercise.md.j2").render(
             number=number, exercise=exercise, prompt=prompt_markdown(exercise.prompt))
         cells.append(markdown(prompt, f"prompt-{exercise.id}"))
-        cells.append(code(answer_source(assignment, exercise), f"answer-{exercise.id}",
+        cells.append(code(kind_of(exercise).answer_cell(assignment, exercise),
+                          f"answer-{exercise.id}",
                           solution=True))
         cells += [code(cell.source, cell.grade_id, grade=True, locked=True, points=cell.points)
-                  for cell in graded_cells(assignment, exercise)]
+                  for cell in kind_of(exercise).test_cells(assignment, exercise)]
     cells.append(markdown("## Check your answers\n\nRun every cell above first. Each cell "
                           "below runs the public checks of one exercise on your answers.",
                           "checks-intro"))

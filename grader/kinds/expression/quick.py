@@ -1,8 +1,10 @@
 """A sympy-free first look at an expression answer: exact evaluation at random points.
 
+Stdlib only: shipped with the student-side checks, which judge an answer with it.
+
 Two rational functions of bounded degree that agree at a few random points of a huge integer
 range are the same function but for a vanishing chance (Schwartz–Zippel: at most
-degree / range per point; here about 2**-30 per point, three points). So a correct answer is
+degree / range per point; here about one in 2**30 per point, three points). So a correct answer is
 confirmed without paying sympy's import (~0.3 s of every `grader check`); anything else, and
 any doubt, goes to the full sympy judgement in `grader.kinds.expression.parse`, which words
 the feedback.
@@ -15,7 +17,7 @@ import random
 from collections.abc import Mapping
 from fractions import Fraction
 
-from grader.kinds.expression.parse import MAX_EXPONENT, ExpressionError, checked_tree
+from .notation import MAX_EXPONENT, ExpressionError, checked_tree
 
 POINTS = 3
 LOW, HIGH = 1 << 40, 1 << 41
@@ -79,3 +81,16 @@ def _sized(value: Fraction) -> Fraction:
     if max(value.numerator.bit_length(), value.denominator.bit_length()) > MAX_VALUE_BITS:
         raise _Unsure
     return value
+
+
+def value_at(text: str, names: tuple[str, ...], definitions: Mapping[str, str],
+             point: Mapping[str, float]) -> Fraction | None:
+    """The exact value of `text` at `point` (definitions written out); None when unsure."""
+    try:
+        tree = checked_tree(text, names)
+        values = {name: Fraction(str(value)) for name, value in point.items()}
+        for name, rule in definitions.items():
+            values[name] = _value(checked_tree(rule, names).body, values)
+        return _value(tree.body, values)
+    except (ExpressionError, _Unsure, ZeroDivisionError, KeyError, RecursionError):
+        return None

@@ -4,6 +4,9 @@ Lines are read by name: order of keys, spacing and float notation are free. A li
 every one of the format's `iteration_keys` opens an iteration; later lines add their values
 to it; `final b=...` lines (the format's `final_prefix`) hold the result. Anything else is
 ignored and reported.
+
+Stdlib only: shipped verbatim to students as their public checks' trace reader, so the
+checks they run and the grader read a trace by the same rules.
 """
 
 from __future__ import annotations
@@ -13,11 +16,41 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from grader.spec.models import TraceFormat
-
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf)"
 _PAIR = re.compile(rf"([A-Za-z_]\w*)\s*[=:]\s*({_NUMBER})(?![\w.])", re.IGNORECASE)
 _PREFIX = re.compile(r"^\s*([A-Za-z_]\w*)\s+[A-Za-z_]\w*\s*[=:]")
+
+
+@dataclass(frozen=True)
+class Part:
+    """Some of a trace's keys, worth a share of a case's points."""
+
+    name: str
+    keys: tuple[str, ...]
+    share: float
+
+
+@dataclass(frozen=True)
+class Format:
+    """How a trace is printed: what starts an iteration, the finals' prefix, quiet lines."""
+
+    iteration_keys: tuple[str, ...]
+    final_prefix: str = "final"
+    quiet_lines: tuple[str, ...] = (r"^done!$", r"-----$")
+    parts: tuple[Part, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Format:
+        parts = tuple(Part(p["name"], tuple(p["keys"]), float(p["share"]))
+                      for p in data.get("parts") or ())
+        return cls(tuple(data["iteration_keys"]), data.get("final_prefix", "final"),
+                   tuple(data.get("quiet_lines", cls.quiet_lines)), parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"iteration_keys": list(self.iteration_keys), "final_prefix": self.final_prefix,
+                "quiet_lines": list(self.quiet_lines),
+                "parts": [{"name": p.name, "keys": list(p.keys), "share": p.share}
+                          for p in self.parts]}
 
 
 @dataclass(frozen=True)
@@ -60,7 +93,7 @@ class Departure:
     key: str | None = None
 
 
-def parse_trace(text: str, fmt: TraceFormat, max_ignored: int = 20) -> Trace:
+def parse_trace(text: str, fmt: Format, max_ignored: int = 20) -> Trace:
     iterations: list[dict[str, float]] = []
     finals: dict[str, float] = {}
     ignored: list[str] = []
@@ -88,7 +121,7 @@ def _to_float(text: str) -> float:
         return math.nan
 
 
-def parse_cut_trace(text: str, fmt: TraceFormat) -> Trace:
+def parse_cut_trace(text: str, fmt: Format) -> Trace:
     """The trace of a run that was cut short (killed, crashed): its last line may be half
     written, so it is dropped, and so is the last iteration, which may lack its step line."""
     whole = text[: text.rfind("\n") + 1]
@@ -141,3 +174,25 @@ def close(got: float, expected: float, tolerance: float) -> bool:
 
 def format_iteration(values: dict[str, float]) -> str:
     return ", ".join(f"{key}={value:.6f}" for key, value in values.items())
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A case's verdict: the share of its points earned, and what to tell the student."""
+
+    fraction: float
+    departure: Departure | None
+    message: str
+
+    @property
+    def full(self) -> bool:
+        return self.departure is None
+
+
+def judge(student: Trace, reference: Trace, fmt: Format, tolerance: float) -> Judgement:
+    """The student's trace against the reference: full marks, or where it first departs."""
+    departure = first_departure(student, reference, tolerance)
+    if departure is None:
+        return Judgement(1.0, None, f"the trace matches the reference "
+                                    f"({len(reference.iterations)} iterations).")
+    return Judgement(0.0, departure, departure.message)

@@ -2,6 +2,7 @@
 
 Compiled once from a checked AST and evaluated with floats: the table check must not pay
 for importing sympy, and a spec, though trusted more than student text, is still input.
+Stdlib only: shipped with the student-side checks (the notebook's row checks use it).
 """
 
 from __future__ import annotations
