@@ -1,1 +1,1 @@
-"""PLACEHOLDER"""
+"""Notebooks: the nbgrader source and release notebooks, their cells, and reading a submission's."""

@@ -1,1 +1,1 @@
-"""PLACEHOLDER"""
+"""Running student code: the bubblewrap sandbox, the probe protocol, and the harness inside."""

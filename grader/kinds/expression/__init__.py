@@ -1,1 +1,1 @@
-"""PLACEHOLDER"""
+"""The `expression` kind: a symbolic answer read in ordinary notation, judged by value and sympy."""
