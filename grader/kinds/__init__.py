@@ -13,7 +13,7 @@ from typing import Any
 from grader.kinds.base import Kind
 
 # The registry: adding a kind is its folder, its templates and one name here.
-NAMES = ("expression", "table", "function")
+NAMES = ("expression", "table", "function", "returns")
 SHARED = ("local_run.py",)  # student-side modules every kind may use, shipped first
 
 

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-ProbeKind = Literal["value", "call"]
+ProbeKind = Literal["value", "call", "return"]  # read a name; call: what it prints / returns
 ProbeStatus = Literal["ok", "missing", "error", "timeout", "crashed", "load_error", "bad_value"]
 STATUSES = ("ok", "missing", "error", "timeout", "crashed", "load_error", "bad_value")
 
@@ -29,7 +29,8 @@ MAX_INT = 1 << 63
 
 @dataclass(frozen=True)
 class Probe:
-    """Read one name from the student's module, or call it with arguments and capture stdout."""
+    """Read one name from the student's module, or call it with arguments and capture stdout
+    (`call`), and for `return` also what it returns."""
 
     id: str
     kind: ProbeKind
@@ -65,7 +66,7 @@ class HarnessRequest:
         is not scrubbed, and /tmp is shared: what ran before can be found), and a case's
         output, shown to the student, can only carry what is shown as soon or sooner."""
         header = {k: v for k, v in self.to_dict().items() if k != "probes"}
-        calls = sorted((p for p in self.probes if p.kind == "call"), key=exposure_rank)
+        calls = sorted((p for p in self.probes if p.kind != "value"), key=exposure_rank)
         groups = [[p for p in self.probes if p.kind == "value"], *([p] for p in calls)]
         frames = [header, *([p.to_dict() for p in group] for group in groups if group)]
         # UTF-8, not \u escapes: a notebook's cells can hold megabytes of text

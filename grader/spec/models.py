@@ -8,7 +8,7 @@ whose printed trace is compared with the reference's).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -81,6 +81,21 @@ class Case(Model):
     visibility: Visibility = "visible"
 
 
+def cases_fit(exercise: Any) -> Any:
+    """A function exercise's cases: each gives the parameters, and their points add up."""
+    # Messages start with the key they concern, so the loader can point at its line.
+    for case in exercise.cases:
+        if list(case.args) != exercise.parameters:
+            raise ValueError(
+                f"cases: case {case.name!r} gives {list(case.args)}, the function takes "
+                f"{exercise.parameters}")
+    total = sum(c.points for c in exercise.cases)
+    if abs(total - exercise.points) > 1e-9:
+        raise ValueError(f"cases: the cases' points add up to {total:g}, not the "
+                         f"exercise's {exercise.points:g}")
+    return exercise
+
+
 class TraceFormat(Model):
     iteration_keys: list[Identifier] = Field(min_length=1)  # a line with these starts an iteration
     final_prefix: str = "final"  # `final b=...` lines hold the result
@@ -113,21 +128,27 @@ class FunctionExercise(ExerciseBase):
 
     @model_validator(mode="after")
     def _cases_fit(self) -> FunctionExercise:
-        # Messages start with the key they concern, so the loader can point at its line.
-        for case in self.cases:
-            if list(case.args) != self.parameters:
-                raise ValueError(
-                    f"cases: case {case.name!r} gives {list(case.args)}, the function takes "
-                    f"{self.parameters}")
-        total = sum(c.points for c in self.cases)
-        if abs(total - self.points) > 1e-9:
-            raise ValueError(f"cases: the cases' points add up to {total:g}, not the "
-                             f"exercise's {self.points:g}")
-        return self
+        return cases_fit(self)
+
+
+class ReturnsExercise(ExerciseBase):
+    """A function whose returned value is compared with the reference's, case by case."""
+
+    kind: Literal["returns"]
+    parameters: list[Identifier] = Field(min_length=1)
+    reference: Identifier  # the reference function, in the assignment's solution module
+    tolerance: float = Field(default=1e-6, gt=0)
+    time_limit: float = Field(default=2.0, gt=0, le=60)
+    cases: list[Case] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _cases_fit(self) -> ReturnsExercise:
+        return cases_fit(self)
 
 
 Exercise = Annotated[
-    ExpressionExercise | TableExercise | FunctionExercise, Field(discriminator="kind")
+    ExpressionExercise | TableExercise | FunctionExercise | ReturnsExercise,
+    Field(discriminator="kind"),
 ]
 
 

@@ -46,3 +46,13 @@ def value(path: Path, name: str) -> object:
     if not hasattr(module, name):
         raise SpecError(f"{path}:1: defines no {name!r}")
     return getattr(module, name)
+
+
+@cache
+def returned_value(path: Path, function: str, args: tuple[float, ...]) -> object:
+    """What `function(*args)` from the module at `path` returns (what it prints is dropped)."""
+    target = getattr(load_module(path), function, None)
+    if not callable(target):
+        raise SpecError(f"{path}:1: defines no function {function!r}")
+    with contextlib.redirect_stdout(io.StringIO()):
+        return target(*args)

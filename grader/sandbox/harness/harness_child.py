@@ -117,12 +117,22 @@ def answer_probe(job: tuple, namespace: dict, saved: dict) -> dict:
         finally:
             restore_builtins(saved)
     try:
-        target(*args)
+        result = target(*args)
+        value = returned(result) if kind == "return" else None
     except BaseException as exc:
         return {"status": "error", "error": brief(exc)}
     finally:
         restore_builtins(saved)
-    return {"status": "ok", "value": None}
+    return {"status": "ok", "value": value}
+
+
+def returned(result) -> dict:
+    """What a call returned, as plain data with its type (a numpy array by its parts)."""
+    kind = type(result)
+    if kind.__name__ == "ndarray" and kind.__module__ == "numpy":
+        return {"kind": "ndarray", "shape": [int(n) for n in result.shape],
+                "dtype": str(result.dtype.kind), "value": plain(result.tolist())}
+    return {"kind": kind.__name__, "value": plain(result)}
 
 
 def restore_builtins(saved: dict) -> None:
