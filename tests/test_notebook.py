@@ -138,7 +138,7 @@ def test_hidden_cases_are_only_inside_hidden_blocks(generated):
             args = json.dumps(list(case.args.values()))
             assert args not in outside and case.name not in outside
         if "hidden" in graded_cell.grade_id:
-            assert "_check_trace(double_variable_new" in inside
+            assert "_function.case_score(double_variable_new" in inside
     outside, inside = hidden_blocks(text(cell(notebook, "test-derive-dz-db")))
     assert "2*x + 3*y" in inside and "2*x + 3*y" not in outside
 

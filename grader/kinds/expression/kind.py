@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from grader.kinds.base import CheckInfo
 from grader.kinds.expression.check import check_answer
+from grader.kinds.named_value import NamedValueKind
 from grader.notebooks.cells import GradedCell, literal, points_label, solution
-from grader.sandbox.protocol import Probe
 from grader.spec import reference
 
 if TYPE_CHECKING:
@@ -18,12 +18,9 @@ if TYPE_CHECKING:
     from grader.spec.models import ExpressionExercise
 
 
-class ExpressionKind:
+class ExpressionKind(NamedValueKind):
     name = "expression"
     shipped = ("expression/notation.py", "expression/quick.py", "expression/student.py")
-
-    def probes(self, exercise: ExpressionExercise) -> list[Probe]:
-        return [Probe(exercise.id, "value", exercise.name)]
 
     def checks(self, exercise: ExpressionExercise) -> list[CheckInfo]:
         return [CheckInfo(exercise.id, "answer", exercise.points, exercise.visibility)]
@@ -31,10 +28,6 @@ class ExpressionKind:
     def grade(self, assignment: Assignment, exercise: ExpressionExercise, check: str,
               outcomes: Mapping[str, ProbeOutcome]) -> CheckResult:
         return check_answer(exercise, outcomes[exercise.id])
-
-    def public_data(self, assignment: Assignment, exercise: ExpressionExercise
-                    ) -> dict[str, Any]:
-        return {}
 
     def answer_cell(self, assignment: Assignment, exercise: ExpressionExercise) -> str:
         hint = (f"# {exercise.name} = an expression string, in the form "

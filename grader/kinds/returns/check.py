@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from grader.kinds.cases import probe_id
 from grader.kinds.returns.compare import envelope, first_difference
 from grader.results import CheckResult
 from grader.sandbox.probe_failure import explain
@@ -14,10 +15,6 @@ from grader.spec import reference
 if TYPE_CHECKING:
     from grader.spec.loader import Assignment
     from grader.spec.models import Case, ReturnsExercise
-
-
-def probe_id(exercise: ReturnsExercise, case: Case) -> str:
-    return f"{exercise.id}/{case.name}"
 
 
 def probes(exercise: ReturnsExercise) -> list[Probe]:

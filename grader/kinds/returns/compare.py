@@ -17,7 +17,8 @@ MAX_REPORTED = 60  # characters of a value quoted in a message
 
 
 def envelope(value: Any) -> dict[str, Any]:
-    """A value as plain data with its type: what the harness makes of a returned value."""
+    """A value as plain data with its type. The harness (harness_child.returned) makes the
+    same form inside the sandbox, where no grader module can be imported."""
     kind = type(value)
     if kind.__name__ == "ndarray" and kind.__module__ == "numpy":
         return {"kind": "ndarray", "shape": [int(n) for n in value.shape],

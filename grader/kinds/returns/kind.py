@@ -2,35 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from grader.kinds.base import CheckInfo
+from grader.kinds.cases import CaseKind
 from grader.kinds.returns import check as returns_check
-from grader.notebooks.cells import GradedCell, function_answer, literal, points_label
+from grader.notebooks.cells import function_answer, literal
 
 if TYPE_CHECKING:
     from grader.results import CheckResult
     from grader.sandbox.protocol import Probe, ProbeOutcome
     from grader.spec.loader import Assignment
-    from grader.spec.models import ReturnsExercise
+    from grader.spec.models import Case, ReturnsExercise
 
 
-class ReturnsKind:
+class ReturnsKind(CaseKind):
     name = "returns"
     shipped = ("returns/compare.py", "returns/student.py")
 
     def probes(self, exercise: ReturnsExercise) -> list[Probe]:
         return returns_check.probes(exercise)
 
-    def checks(self, exercise: ReturnsExercise) -> list[CheckInfo]:
-        return [CheckInfo(exercise.id, case.name, case.points, case.visibility)
-                for case in exercise.cases]
-
-    def grade(self, assignment: Assignment, exercise: ReturnsExercise, check: str,
-              outcomes: Mapping[str, ProbeOutcome]) -> CheckResult:
-        case = next(c for c in exercise.cases if c.name == check)
-        outcome = outcomes[returns_check.probe_id(exercise, case)]
+    def grade_case(self, assignment: Assignment, exercise: ReturnsExercise, case: Case,
+                   outcome: ProbeOutcome) -> CheckResult:
         return returns_check.check_case(assignment, exercise, case, outcome)
 
     def public_data(self, assignment: Assignment, exercise: ReturnsExercise) -> dict[str, Any]:
@@ -40,26 +33,10 @@ class ReturnsKind:
     def answer_cell(self, assignment: Assignment, exercise: ReturnsExercise) -> str:
         return function_answer(assignment, exercise)
 
-    def test_cells(self, assignment: Assignment, exercise: ReturnsExercise
-                   ) -> list[GradedCell]:
-        cells, hidden_number = [], 0
-        for case in exercise.cases:
-            expected = returns_check.expected_value(assignment, exercise, case)
-            call = (f"_returns.check_case({exercise.name}, {literal(list(case.args.values()))}, "
-                    f"{literal(expected)},\n    tolerance={exercise.tolerance!r}, "
-                    f"time_limit={exercise.time_limit!r})")
-            label = points_label(case.points)
-            if case.visibility == "visible":
-                cells.append(GradedCell(f"test-{exercise.id}-{case.name}", exercise.id,
-                                        case.points, f"# Test of {exercise.id}, case "
-                                        f"{case.name} ({label})\n{call}"))
-            else:
-                hidden_number += 1
-                cells.append(GradedCell(f"test-{exercise.id}-hidden{hidden_number}",
-                                        exercise.id, case.points,
-                                        f"# Hidden test of {exercise.id} ({label}): it runs "
-                                        f"when your notebook is graded.", call))
-        return cells
+    def case_call(self, assignment: Assignment, exercise: ReturnsExercise, case: Case) -> str:
+        return (f"_returns.check_case({exercise.name}, {literal(list(case.args.values()))}, "
+                f"{literal(returns_check.expected_value(assignment, exercise, case))},\n"
+                f"    tolerance={exercise.tolerance!r}, time_limit={exercise.time_limit!r})")
 
 
 KIND = ReturnsKind()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from grader.kinds.base import CheckInfo
+from grader.kinds.named_value import NamedValueKind
 from grader.kinds.table import check as table_check
 from grader.notebooks.cells import GradedCell, literal, points_label, solution
-from grader.sandbox.protocol import Probe
 from grader.spec import reference
 
 if TYPE_CHECKING:
@@ -18,12 +18,9 @@ if TYPE_CHECKING:
     from grader.spec.models import TableExercise
 
 
-class TableKind:
+class TableKind(NamedValueKind):
     name = "table"
     shipped = ("table/formula.py", "table/rows.py", "table/student.py")
-
-    def probes(self, exercise: TableExercise) -> list[Probe]:
-        return [Probe(exercise.id, "value", exercise.name)]
 
     def checks(self, exercise: TableExercise) -> list[CheckInfo]:
         return [CheckInfo(exercise.id, check, points, exercise.visibility)
@@ -36,9 +33,6 @@ class TableKind:
         if not outcome.ok:
             return table_check.unanswered(exercise, number, outcome)
         return table_check.check_row(exercise, outcome.value, number)
-
-    def public_data(self, assignment: Assignment, exercise: TableExercise) -> dict[str, Any]:
-        return {}
 
     def answer_cell(self, assignment: Assignment, exercise: TableExercise) -> str:
         start = ", ".join(f"{k} = {exercise.start[k]:.10g}" for k in exercise.shown_start)

@@ -1,0 +1,19 @@
+"""What the kinds whose answer is the value of a name (`expression`, `table`) share: one
+probe reading that name, and no reference data for their public checks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from grader.sandbox.protocol import Probe
+
+if TYPE_CHECKING:
+    from grader.spec.loader import Assignment
+
+
+class NamedValueKind:
+    def probes(self, exercise: Any) -> list[Probe]:
+        return [Probe(exercise.id, "value", exercise.name)]
+
+    def public_data(self, assignment: Assignment, exercise: Any) -> dict[str, Any]:
+        return {}
