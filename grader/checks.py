@@ -50,7 +50,7 @@ def probes(assignment: Assignment) -> tuple[Probe, ...]:
     found: list[Probe] = []
     for exercise in assignment.exercises:
         if isinstance(exercise, FunctionExercise):
-            found += function_check.probes(exercise)
+            found += function_check.probes(exercise, assignment)  # with their budgets
         else:
             found.append(Probe(exercise.id, "value", exercise.name))
     return tuple(found)
