@@ -63,6 +63,12 @@ def test_a_non_finite_trace_value_is_over_budget_at_once():
     assert quiet.over == ""
 
 
+def test_lines_that_are_not_trace_lines_have_a_budget_of_their_own():
+    budget = harness_budget(max_iterations=100, max_lines=3)
+    assert budget.feed(b"debug\n" * 3) is None
+    assert budget.feed(b"debug\nmore\n") == 6 and budget.over == "it printed over 3 lines"
+
+
 COUNTING = '''
 def solve(w, b, t):
     n = 0

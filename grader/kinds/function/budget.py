@@ -50,7 +50,8 @@ def stopped_message(exercise: FunctionExercise, outcome: ProbeOutcome, student: 
                     expected: Trace) -> str:
     """Why a call was stopped before its time limit, how far it got, and which way it went.
     `student` is the cut trace (parse_cut_trace), `outcome.error` the harness's reason."""
-    reason = outcome.error if "became" in outcome.error else ""
+    # the harness's reason, unless it is the iteration count this message gives anyway
+    reason = "" if "iterations" in outcome.error else outcome.error
     why = f"{reason}, and the reference" if reason else "the reference"
     trend = _trend(student, exercise.trace.iteration_keys)
     return (f"`{exercise.name}` was stopped after {len(student.iterations)} iteration(s), "
