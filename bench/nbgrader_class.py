@@ -92,11 +92,11 @@ def student_notebook(source: str) -> nbformat.NotebookNode:
 def nbgrader_course(root: Path, solution: str) -> Path:
     """An nbgrader course with the assignment generated (source -> release, gradebook)."""
     (root / "source" / ASSIGNMENT).mkdir(parents=True)
+    # nbgrader at its defaults otherwise: a cell may run 30 s (its Execute.timeout)
     (root / "nbgrader_config.py").write_text(
         "c = get_config()\n"
         f"c.CourseDirectory.root = {str(root)!r}\n"
-        "c.CourseDirectory.course_id = 'bench'\n"
-        "c.ExecutePreprocessor.timeout = 30\n")
+        "c.CourseDirectory.course_id = 'bench'\n")
     notebook = student_notebook(f"### BEGIN SOLUTION\n{solution}\n### END SOLUTION\n")
     notebook.cells += [new_code_cell(code, metadata=_meta(name, points=points))
                        for name, points, code in TESTS]

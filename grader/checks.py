@@ -24,7 +24,7 @@ def check_infos(assignment: Assignment) -> list[CheckInfo]:
 def probes(assignment: Assignment) -> tuple[Probe, ...]:
     """Everything the grader needs to ask the submission, for every exercise."""
     return tuple(probe for exercise in assignment.exercises
-                 for probe in kind_of(exercise).probes(exercise))
+                 for probe in kind_of(exercise).probes(assignment, exercise))
 
 
 def run_check(

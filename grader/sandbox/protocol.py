@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 ProbeKind = Literal["value", "call", "return"]  # read a name; call: what it prints / returns
-ProbeStatus = Literal["ok", "missing", "error", "timeout", "crashed", "load_error", "bad_value"]
-STATUSES = ("ok", "missing", "error", "timeout", "crashed", "load_error", "bad_value")
+# "stopped": a call ended by its budget (Probe.max_iterations...), before its time limit
+ProbeStatus = Literal["ok", "missing", "error", "timeout", "stopped", "crashed", "load_error",
+                      "bad_value"]
+STATUSES = ("ok", "missing", "error", "timeout", "stopped", "crashed", "load_error", "bad_value")
 
 # Visibilities (Gradescope's), from the soonest shown to the student to the never shown
 EXPOSURE = ("visible", "after_due_date", "after_published", "hidden")
@@ -39,10 +41,21 @@ class Probe:
     timeout: float = 2.0
     # who sees the case's output, and when (a spec's visibility): see HarnessRequest.to_stream
     visibility: str = "visible"
+    # A call's budget (0: none), known from the reference trace before the student's code
+    # runs (grader.kinds.function.budget): the harness stops the call once it prints more
+    # iterations (lines holding every one of `trace_keys`) or lines than this, or a trace key
+    # whose value is nan/inf; the outcome is then "stopped", its stdout cut at that line.
+    max_iterations: int = 0
+    max_lines: int = 0
+    trace_keys: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "name": self.name,
-                "args": list(self.args), "timeout": self.timeout}
+        plain = {"id": self.id, "kind": self.kind, "name": self.name,
+                 "args": list(self.args), "timeout": self.timeout}
+        if self.max_iterations or self.max_lines:
+            plain.update(max_iterations=self.max_iterations, max_lines=self.max_lines,
+                         trace_keys=list(self.trace_keys))
+        return plain
 
 
 @dataclass(frozen=True)

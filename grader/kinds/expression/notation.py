@@ -15,14 +15,35 @@ import re
 import tokenize
 import unicodedata
 from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 MAX_LENGTH = 500  # characters of student text; real answers are a few dozen
 MAX_NESTING = 20  # parenthesis depth; also keeps `ast` far from its recursion limit
 MAX_EXPONENT = 16  # |exponent|; `(w+b)**99999` would make expand() run for ever
+MAX_DEGREE = 64  # crude polynomial-degree bound over the whole tree, catches nested powers
+MAX_BITS = 4096  # size of any exact number built, catches `9**16**16`-style constants
+STATUSES = ("equivalent", "value_only", "mistake", "not_equivalent", "invalid", "timeout")
 _OPERATORS = {"+", "-", "*", "/", "**", "(", ")"}
 _NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
+@dataclass(frozen=True)
+class ExpressionVerdict:
+    status: str  # one of STATUSES
+    message: str  # one or two sentences a student can act on
+    parsed: str = ""  # the student's expression as sympy prints it, "" if it did not parse
+    hint: str = ""  # for status "mistake": the instructor's hint for the recognised wrong answer
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ExpressionVerdict:
+        if d.get("status") not in STATUSES:
+            raise ValueError(f"unknown expression verdict status {d.get('status')!r}")
+        return cls(**{k: str(d.get(k, "")) for k in ("status", "message", "parsed", "hint")})
 
 
 class ExpressionError(ValueError):

@@ -14,32 +14,18 @@ import signal
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
 from typing import Any
 
-from grader.kinds.expression.notation import MAX_EXPONENT, ExpressionError, checked_tree
+from grader.kinds.expression.notation import (
+    MAX_BITS,
+    MAX_DEGREE,
+    MAX_EXPONENT,
+    ExpressionError,
+    ExpressionVerdict,
+    checked_tree,
+)
 
-MAX_DEGREE = 64  # crude polynomial-degree bound over the whole tree, catches nested powers
-MAX_BITS = 4096  # size of any exact number built, catches `9**16**16`-style constants
-STATUSES = ("equivalent", "value_only", "mistake", "not_equivalent", "invalid", "timeout")
 _BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
-
-
-@dataclass(frozen=True)
-class ExpressionVerdict:
-    status: str  # one of STATUSES
-    message: str  # one or two sentences a student can act on
-    parsed: str = ""  # the student's expression as sympy prints it, "" if it did not parse
-    hint: str = ""  # for status "mistake": the instructor's hint for the recognised wrong answer
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> ExpressionVerdict:
-        if d.get("status") not in STATUSES:
-            raise ValueError(f"unknown expression verdict status {d.get('status')!r}")
-        return cls(**{k: str(d.get(k, "")) for k in ("status", "message", "parsed", "hint")})
 
 
 class InstructorExpressionError(ValueError):

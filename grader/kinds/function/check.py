@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from grader.kinds.function.budget import stopped_message, with_budget
 from grader.kinds.function.diagnosis import Diagnosis, diagnose
 from grader.kinds.function.trace import (
     Departure,
@@ -31,10 +32,14 @@ def probe_id(exercise: FunctionExercise, case: Case) -> str:
     return f"{exercise.id}/{case.name}"
 
 
-def probes(exercise: FunctionExercise) -> list[Probe]:
-    return [Probe(probe_id(exercise, case), "call", exercise.name, tuple(case.args.values()),
-                  exercise.time_limit, visibility=case.visibility)
-            for case in exercise.cases]
+def probes(exercise: FunctionExercise, assignment: Assignment | None = None) -> list[Probe]:
+    found = [Probe(probe_id(exercise, case), "call", exercise.name, tuple(case.args.values()),
+                   exercise.time_limit, visibility=case.visibility)
+             for case in exercise.cases]
+    if assignment is None:  # no reference to measure against: no budget, the time limit only
+        return found
+    return [with_budget(p, assignment, exercise, c) for p, c in zip(found, exercise.cases,
+                                                                     strict=True)]
 
 
 def reference_trace(assignment: Assignment, exercise: FunctionExercise, case: Case) -> Trace:
@@ -84,6 +89,10 @@ def _unfinished(assignment: Assignment, exercise: FunctionExercise, case: Case,
         return result(False, message, stdout=outcome.stdout[:4000])
     expected = reference_trace(assignment, exercise, case)
     departure = first_departure(student, expected, exercise.tolerance)
+    if outcome.status == "stopped":  # by its budget (kinds.function.budget): and where it parted
+        message = stopped_message(exercise, outcome, student, expected)
+        if departure is not None and (departure.iteration or 0) <= len(expected.iterations):
+            message += f"\n  {departure.message}" + _side_by_side(departure, student, expected)
     found = diagnose(assignment.variants_path, exercise, case, student, expected, cut=True)
     traces = _traces(student, expected, departure, exercise.tolerance)
     return result(False, message + _likely(found), found.text if found else "",
