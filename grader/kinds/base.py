@@ -46,7 +46,7 @@ class Kind(Protocol):
     # to grader/kinds/ (e.g. "function/trace.py"): shipped verbatim, never a template's copy.
     shipped: tuple[str, ...]
 
-    def probes(self, exercise: Any) -> list[Probe]:
+    def probes(self, assignment: Assignment, exercise: Any) -> list[Probe]:
         """What the sandboxed run must ask the submission for this exercise."""
         ...
 

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 class NamedValueKind:
-    def probes(self, exercise: Any) -> list[Probe]:
+    def probes(self, assignment: Assignment, exercise: Any) -> list[Probe]:
         return [Probe(exercise.id, "value", exercise.name)]
 
     def public_data(self, assignment: Assignment, exercise: Any) -> dict[str, Any]:

@@ -19,8 +19,8 @@ class FunctionKind(CaseKind):
     name = "function"
     shipped = ("function/trace.py", "function/student.py")
 
-    def probes(self, exercise: FunctionExercise) -> list[Probe]:
-        return function_check.probes(exercise)
+    def probes(self, assignment: Assignment, exercise: FunctionExercise) -> list[Probe]:
+        return function_check.probes(exercise, assignment)  # with their budgets
 
     def grade_case(self, assignment: Assignment, exercise: FunctionExercise, case: Case,
                    outcome: ProbeOutcome) -> CheckResult:

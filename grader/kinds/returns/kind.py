@@ -19,7 +19,7 @@ class ReturnsKind(CaseKind):
     name = "returns"
     shipped = ("returns/compare.py", "returns/student.py")
 
-    def probes(self, exercise: ReturnsExercise) -> list[Probe]:
+    def probes(self, assignment: Assignment, exercise: ReturnsExercise) -> list[Probe]:
         return returns_check.probes(exercise)
 
     def grade_case(self, assignment: Assignment, exercise: ReturnsExercise, case: Case,
