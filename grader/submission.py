@@ -213,17 +213,19 @@ def _kind(name: str, dir_fd: int) -> int | None:
 def python_source(path: Path, raw: bytes, digest: str) -> Submission:
     """Decoded as Python decodes a file: a BOM, else a `coding:` line (PEP 263), else UTF-8;
     where Python itself could not read it, one message saying so and how to fix it."""
-    encoding = "utf-8"
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+    except SyntaxError as exc:  # an unknown encoding, a BOM with another coding line...
+        if "invalid or missing encoding declaration" not in str(exc.msg):
+            return failed(path, f"Python cannot read the file: {exc.msg}", digest)
+        encoding = "utf-8"  # ...or a first line that is not UTF-8: say where, below
+    try:
         text = raw.decode(encoding)  # "utf-8-sig" when there is a BOM: it goes
-    except SyntaxError as exc:  # an unknown encoding, or a BOM with another coding line
-        return failed(path, f"Python cannot read the file: {exc.msg}.", digest)
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
         return failed(path, f"Python cannot read the file: line {line} is not {encoding} text "
-                      f"(byte 0x{raw[exc.start]:02x}). Save it as UTF-8, or name its encoding "
-                      "on its first line (e.g. `# -*- coding: gbk -*-`).", digest)
+                      f"(byte 0x{raw[exc.start]:02x}); save it as UTF-8, or name its encoding "
+                      "on its first line (e.g. `# -*- coding: gbk -*-`)", digest)
     return Submission(path, text, digest=digest)
 
 
