@@ -14,6 +14,7 @@ one by one as nbgrader's kernel does (`grader.notebooks.source`).
 
 from __future__ import annotations
 
+import codecs
 import errno
 import hashlib
 import io
@@ -217,7 +218,9 @@ def python_source(path: Path, raw: bytes, digest: str) -> Submission:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
     except SyntaxError as exc:  # an unknown encoding, a BOM with another coding line...
         if "invalid or missing encoding declaration" not in str(exc.msg):
-            return failed(path, f"Python cannot read the file: {exc.msg}", digest)
+            why = ("it begins with a UTF-8 byte-order mark but declares another encoding"
+                   if raw.startswith(codecs.BOM_UTF8) else exc.msg)
+            return failed(path, f"Python cannot read the file: {why}", digest)
         encoding = "utf-8"  # ...or a first line that is not UTF-8: say where, below
     try:
         text = raw.decode(encoding)  # "utf-8-sig" when there is a BOM: it goes

@@ -55,7 +55,7 @@ def _check(console: Console, test: CheckResult) -> None:
     console.print(Text.assemble("  ", (f"[{mark}]", f"bold {style}"),
                                 f" {printable(label)} ({test.score:g}/{test.max_score:g})"))
     body = Text()
-    for number, line in enumerate(test.output.splitlines()):
+    for number, line in enumerate(test.output.split("\n")):  # not splitlines: a CR is shown
         if number:
             body.append("\n")
         cause = line.strip().startswith("Likely cause:")
