@@ -18,6 +18,7 @@ import codecs
 import errno
 import hashlib
 import io
+import json
 import os
 import stat
 import tokenize
@@ -62,7 +63,16 @@ class Submission:
     # sandbox's module file), while `cells` run; "" when `problem` is set
     problem: str = ""  # the file cannot be run at all: a graded failure, with this message
     cells: tuple[tuple[str, str], ...] = ()  # a notebook's (name, source) cells, each run alone
-    digest: str = ""  # sha256 of the bytes handed in, or of `problem` when there were none
+    handed_in: str = ""  # sha256 of the bytes handed in, or of `problem` when there were none
+
+    @property
+    def digest(self) -> str:
+        """What a rerun compares: the bytes handed in; for a Submission made from text (no
+        file), what runs: a notebook's cells count, not only the script they make."""
+        if self.handed_in:
+            return self.handed_in
+        what = json.dumps([self.source, self.problem, self.cells])  # ASCII, whatever the text
+        return hashlib.sha256(what.encode()).hexdigest()
 
 
 def stored_name(text: str) -> str:
@@ -133,7 +143,7 @@ def read(where: Location | Path) -> Submission:
 
 def failed(path: Path, problem: str, digest: str = "") -> Submission:
     return Submission(path, "", problem,
-                      digest=digest or hashlib.sha256(problem.encode()).hexdigest())
+                      handed_in=digest or hashlib.sha256(problem.encode()).hexdigest())
 
 
 def digest_of(location: Location) -> str:
@@ -229,14 +239,14 @@ def python_source(path: Path, raw: bytes, digest: str) -> Submission:
         return failed(path, f"Python cannot read the file: line {line} is not {encoding} text "
                       f"(byte 0x{raw[exc.start]:02x}); save it as UTF-8, or name its encoding "
                       "on its first line (e.g. `# -*- coding: gbk -*-`)", digest)
-    return Submission(path, text, digest=digest)
+    return Submission(path, text, handed_in=digest)
 
 
 def notebook_source(path: Path, raw: bytes, digest: str) -> Submission:
     """The notebook's code cells; a file that is no notebook is a graded failure, said why."""
     try:
         code = notebook_code(raw.decode("utf-8-sig", "replace"), stored_name(path.name))
-        return Submission(path, code.script, cells=code.cells, digest=digest)
+        return Submission(path, code.script, cells=code.cells, handed_in=digest)
     except NotebookProblem as problem:
         return failed(path, f"the notebook is not a valid .ipynb file: {problem} "
                       "Open it in Jupyter and save it again", digest)

@@ -9,6 +9,11 @@ one pytest session over the whole class, submission by submission, each waiting 
 probes, and writes each submission to the gradebook in its own transaction as soon as its
 checks are done. So one more submission costs about one sandbox start plus a few ms of
 checks, and a killed run loses only the submissions in flight.
+
+Student files are hostile (grader.submission): the class folder is scanned first
+(grader.commands.class_folder: where each submission is and its streamed hash, no text),
+then each worker reads the one it grades and keeps only its outcomes, so memory holds one
+submission per worker; a failure on one student is that student's graded result.
 """
 
 from __future__ import annotations
@@ -18,7 +23,6 @@ import os
 import re
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -27,6 +31,13 @@ from pathlib import Path
 
 from grader import __version__, submission
 from grader.commands.check import Answers, collect_answers, resolve_assignment
+from grader.commands.class_folder import (
+    INTERNAL,
+    Student,
+    read_student,
+    student_entries,
+    without_duplicates,
+)
 from grader.errors import GraderError
 from grader.gradebook import DEFAULT_NAME, Entry, Gradebook, now
 from grader.results import CheckResult, Report
@@ -34,24 +45,7 @@ from grader.sandbox.probing import sandbox_available
 from grader.sandbox.protocol import ProbeOutcome
 from grader.spec.loader import Assignment
 
-INTERNAL = "the grader failed on this submission; tell the course staff"
 SAFE_ID = re.compile(r"[\w.-]+")  # \w: letters and digits of any script, and _
-
-
-@dataclass(frozen=True)
-class Student:
-    """One student folder, found: where its submission is, or why there is none."""
-
-    student: str  # the folder's name, as `submission.stored_name` keeps it
-    found: submission.Submission | None  # read already (validate), or a file refused unread
-    digest: str
-    problem: str = ""  # no submission file, or two candidates: reported, not graded
-    location: submission.Location | None = None  # read by the worker that grades it
-
-    @property
-    def reported(self) -> str:
-        """What the summary lists: the problem, or why the file could not be run (graded 0)."""
-        return self.problem or (self.found.problem if self.found else "")
 
 
 @dataclass(frozen=True)
@@ -145,51 +139,6 @@ def default_jobs() -> int:
     """One sandbox per core, plus one: this process's pytest session keeps a core busy too,
     and a sandbox spends part of its life waiting (measured: 24 vs 22 submissions/s)."""
     return (os.cpu_count() or 1) + 1
-
-
-def student_entries(submissions: Path) -> list[str]:
-    """Names in the class folder, one per student: a folder (the contract's layout), or a
-    .py/.ipynb file (student id: its stem), as a folder of handed-in files often is. Links,
-    FIFOs and the like are kept, to be reported and graded 0 rather than skipped."""
-    def wanted(entry: os.DirEntry[str]) -> bool:
-        if entry.name.startswith("."):
-            return False
-        handed_in = Path(entry.name).suffix in submission.SUFFIXES and \
-            not entry.name.startswith("test_")
-        return entry.is_dir(follow_symlinks=entry.is_symlink()) or handed_in
-
-    with os.scandir(submissions) as entries:
-        return sorted(entry.name for entry in entries if wanted(entry))
-
-
-def without_duplicates(students: list[Student]) -> list[Student]:
-    """`alice/` beside `alice.py`: one student id, two submissions; neither is guessed at."""
-    counts = Counter(s.student for s in students)
-    kept = [s for s in students if counts[s.student] == 1]
-    for student in sorted(s for s, n in counts.items() if n > 1):
-        problem = f"{counts[student]} submissions for this student id (a folder and a file?)"
-        kept.append(Student(student, None, _sha(problem), problem))
-    return sorted(kept, key=lambda s: s.student)
-
-
-def read_student(submissions: Path, name: str, assignment: Assignment) -> Student:
-    """Where one student's submission is, and its digest (streamed: no text is held). Never
-    raises: whatever goes wrong is this student's problem, and the class goes on."""
-    entry = Path(submissions, name)
-    folder = entry.is_dir() and not entry.is_symlink()
-    student = submission.stored_name(
-        name if folder or entry.suffix not in submission.SUFFIXES else entry.stem)
-    try:
-        location = submission.locate_in(submissions, (name,), assignment.spec.module)
-        return Student(student, None, submission.digest_of(location), location=location)
-    except submission.Unreadable as exc:  # a link, a FIFO, too large: graded 0, reported
-        found = submission.failed(entry, str(exc))
-        return Student(student, found, found.digest)
-    except GraderError as exc:  # no file, or two: reported, not graded
-        problem = str(exc).removeprefix(f"{submission.stored_name(str(entry))}: ")
-    except Exception as exc:  # a bug of ours, on this student's files
-        problem = f"{INTERNAL} ({type(exc).__name__}: {submission.stored_name(str(exc))})"
-    return Student(student, None, _sha(problem), problem)
 
 
 def spec_fingerprint(assignment: Assignment) -> str:
@@ -289,10 +238,6 @@ def _summary(book: Gradebook, assignment: Assignment, todo: list[Student], uncha
         problems=tuple((s.student, s.reported) for s in todo if s.reported),
         seconds=seconds, totals=tuple((s, e.score) for s, e in entries.items()),
         max_score=assignment.points, failed_checks=tuple(book.failed_checks(assignment.id)))
-
-
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def render_summary(summary: GradeSummary, *, top: int = 5) -> Iterable[str]:
