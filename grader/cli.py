@@ -6,7 +6,6 @@ short; 2 the grader could not grade, with one line on stderr saying why.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -23,7 +22,9 @@ class Group(click.Group):
         try:
             return super().main(*args, standalone_mode=False, **kwargs)
         except GraderError as exc:
-            click.echo(f"grader: {exc}", err=True)
+            from grader.reports.text import printable  # a path named may hold ESC, CR...
+
+            click.echo(f"grader: {printable(str(exc))}", err=True)
             sys.exit(exc.exit_code)
         except click.exceptions.Abort:
             click.echo("grader: aborted", err=True)
@@ -85,7 +86,7 @@ def check(course: Path, path: Path, assignment_id: str | None, as_json: bool,
         except OSError as exc:
             raise GraderError(f"{html}: cannot write the report: {exc.strerror or exc}") from None
     if as_json:
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+        click.echo(report.to_json())  # strict: NaN and infinities as strings
     else:
         from grader.reports.text import echo
 

@@ -10,7 +10,6 @@ and a writer work at once, and a second writer waits instead of failing.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -20,7 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from grader.errors import GraderError
-from grader.results import CheckResult, Report
+from grader.results import CheckResult, Report, to_json
+from grader.submission import stored_name as storable  # lone surrogates: sqlite3 refuses them
 
 DEFAULT_NAME = "gradebook.sqlite"
 SCHEMA = """
@@ -103,17 +103,18 @@ class Gradebook:
 
     def record(self, entry: Entry, report: Report | None) -> None:
         """Replace what is known of (student, assignment) by `entry` and its checks, atomically."""
-        key = (entry.student, entry.assignment)
-        notices = json.dumps(list(report.notices) if report else [])
+        key = (storable(entry.student), entry.assignment)
+        notices = to_json(list(report.notices) if report else [])
         with self._transaction() as db:
             db.execute("DELETE FROM results WHERE student=? AND assignment=?", key)
             db.execute("INSERT OR REPLACE INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                       (*key, entry.hash, entry.fingerprint, entry.path, entry.problem,
-                        entry.score, entry.max_score, notices, entry.run, entry.graded_at))
+                       (*key, entry.hash, entry.fingerprint, storable(entry.path),
+                        storable(entry.problem), entry.score, entry.max_score, notices,
+                        entry.run, entry.graded_at))
             db.executemany(
                 "INSERT INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(*key, i, t.name, t.exercise, t.score, t.max_score, t.status, t.visibility,
-                  t.output, t.diagnosis, entry.hash, entry.graded_at)
+                  storable(t.output), storable(t.diagnosis), entry.hash, entry.graded_at)
                  for i, t in enumerate(report.tests if report else ())])
 
     def entries(self, assignment: str) -> dict[str, Entry]:

@@ -6,10 +6,30 @@ stage and process boundaries, so nothing in them may be a live object.
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+
+
+def strict(value: Any) -> Any:
+    """`value` as strict JSON data (RFC 8259): a non-finite float, which a student's numbers
+    can make anywhere (a table row of 1e308 makes the expected value inf), becomes the string
+    "nan", "inf" or "-inf", as the contract's JSON section says."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dict):
+        return {str(k): strict(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [strict(v) for v in value]
+    return value
+
+
+def to_json(value: Any) -> str:
+    """The one way student-influenced data becomes JSON text: strict, never NaN."""
+    return json.dumps(strict(value), ensure_ascii=False, allow_nan=False)
 
 
 @dataclass(frozen=True)
@@ -96,6 +116,10 @@ class Report:
             "tests": [t.to_dict() for t in self.tests],
             "notices": list(self.notices),
         }
+
+    def to_json(self) -> str:
+        """The `--json` document: strict JSON, non-finite numbers as strings."""
+        return to_json(self.to_dict())
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Report:

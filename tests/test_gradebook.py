@@ -69,3 +69,18 @@ def test_a_reader_sees_committed_rows_while_a_writer_holds_the_lock(tmp_path):
         writer.db.execute("DELETE FROM results")
         assert reader.exercise_scores("a1") == {"ann": {"ex0": 1.0, "ex1": 1.0}}
         writer.db.execute("ROLLBACK")
+
+
+def test_names_sqlite_would_refuse_are_kept_as_escapes(tmp_path):
+    """Before: a folder name that is not UTF-8 (os gives its bytes as lone surrogates) made
+    sqlite3 raise UnicodeEncodeError, and every student after it went ungraded."""
+    name = "张三".encode("gbk").decode("utf-8", "surrogateescape")
+    rep = Report("a1", (CheckResult("ex0: c", "ex0", 0.0, 1.0, False, "bad \ud800 text"),),
+                 notices=("nan",))
+    with Gradebook(tmp_path / "gb.sqlite") as book:
+        book.record(entry(name, "h1", rep, problem=f"found {name}.py"), rep)
+        stored = book.entries("a1")
+        assert list(stored) == [r"\xd5\xc5\xc8\xfd"]
+        assert stored[r"\xd5\xc5\xc8\xfd"].problem == r"found \xd5\xc5\xc8\xfd.py"
+        assert stored[r"\xd5\xc5\xc8\xfd"].path == r"/\xd5\xc5\xc8\xfd.py"
+        assert book.results("a1", r"\xd5\xc5\xc8\xfd")[0].output == r"bad \ud800 text"

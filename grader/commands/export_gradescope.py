@@ -11,7 +11,6 @@ a submission the grader cannot grade gets 0 and the reason, not a failed autogra
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 import time
@@ -22,7 +21,7 @@ from typing import Any
 
 from grader import PACKAGE, TEMPLATES
 from grader.errors import GraderError
-from grader.results import Report
+from grader.results import Report, to_json
 
 REQUIREMENTS = ("click", "jinja2", "pydantic", "pytest", "pyyaml", "sympy", "nbformat")
 EXECUTABLE = 0o100755 << 16  # zip external attributes: a regular file, rwxr-xr-x
@@ -114,8 +113,7 @@ def run_autograder(root: Path, assignment_id: str) -> dict[str, Any]:
         results = failure_json(f"internal error in the autograder ({type(exc).__name__}: "
                                f"{exc}); tell your instructor", time.monotonic() - started)
     (root / "results").mkdir(parents=True, exist_ok=True)
-    (root / "results" / "results.json").write_text(json.dumps(results, ensure_ascii=False),
-                                                   encoding="utf-8")
+    (root / "results" / "results.json").write_text(to_json(results), encoding="utf-8")
     return results
 
 

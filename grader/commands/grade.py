@@ -9,23 +9,35 @@ one pytest session over the whole class, submission by submission, each waiting 
 probes, and writes each submission to the gradebook in its own transaction as soon as its
 checks are done. So one more submission costs about one sandbox start plus a few ms of
 checks, and a killed run loses only the submissions in flight.
+
+Student files are hostile (grader.submission): the class folder is scanned first
+(grader.commands.class_folder: where each submission is and its streamed hash, no text),
+then each worker reads the one it grades and keeps only its outcomes, so memory holds one
+submission per worker; a failure on one student is that student's graded result.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from grader import __version__, submission
 from grader.commands.check import Answers, collect_answers, resolve_assignment
+from grader.commands.class_folder import (
+    INTERNAL,
+    Student,
+    read_student,
+    student_entries,
+    without_duplicates,
+)
 from grader.errors import GraderError
 from grader.gradebook import DEFAULT_NAME, Entry, Gradebook, now
 from grader.results import CheckResult, Report
@@ -33,20 +45,7 @@ from grader.sandbox.probing import sandbox_available
 from grader.sandbox.protocol import ProbeOutcome
 from grader.spec.loader import Assignment
 
-
-@dataclass(frozen=True)
-class Student:
-    """One student folder, read: the submission to grade, or why there is none."""
-
-    student: str
-    found: submission.Submission | None
-    digest: str
-    problem: str = ""  # no submission file, or two candidates: reported, not graded
-
-    @property
-    def reported(self) -> str:
-        """What the summary lists: the problem, or why the file could not be run (graded 0)."""
-        return self.problem or (self.found.problem if self.found else "")
+SAFE_ID = re.compile(r"[\w.-]+")  # \w: letters and digits of any script, and _
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ def main(*, submissions: Path, assignment_id: str | None, course: Path, jobs: in
     """Grade every student folder of `submissions` that changed since it was last graded.
 
     `progress(total)` is called once with the number to grade and returns a tick function.
-    `html_dir`, when given, gets one HTML report per student graded (`<student>.html`).
+    `html_dir`, when given, gets one HTML report per student graded (`report_name`).
     """
     started = time.monotonic()
     if not submissions.is_dir():
@@ -85,62 +84,61 @@ def main(*, submissions: Path, assignment_id: str | None, course: Path, jobs: in
     assignment = resolve_assignment(course, assignment_id, submissions)
     if html_dir is not None:
         html_dir.mkdir(parents=True, exist_ok=True)
-    students = without_duplicates(
-        [read_student(folder, assignment) for folder in student_folders(submissions)])
+    students = without_duplicates(  # where each submission is and its digest: no text held
+        [read_student(submissions, name, assignment) for name in student_entries(submissions)])
     fingerprint = spec_fingerprint(assignment)
     with Gradebook(db or Path(DEFAULT_NAME)) as book:
         known = book.entries(assignment.id)
         todo = [s for s in students if not _unchanged(known.get(s.student), s, fingerprint)]
         tick = progress(len(todo)) if progress else (lambda: None)
-        run = now()
+        run, saved = now(), []
 
         def save(student: Student, report: Report | None) -> None:
             book.record(_entry(assignment, student, report, fingerprint, run), report)
             if html_dir is not None and report is not None:
-                from grader.reports.html import write_html  # matplotlib only when asked
-
-                write_html(report, html_dir / f"{student.student}.html")
+                student = _write_html(report, html_dir, student)
+            saved.append(student)
             tick()
 
         for student in (s for s in todo if s.problem):
             save(student, None)
         grade_submissions(assignment, [s for s in todo if not s.problem], save,
                           jobs=jobs or default_jobs())
-        return _summary(book, assignment, todo, len(students) - len(todo),
+        return _summary(book, assignment, saved, len(students) - len(todo),
                         time.monotonic() - started)
+
+
+def _write_html(report: Report, html_dir: Path, student: Student) -> Student:
+    """The student's page; if it cannot be rendered, that is said in their problem row."""
+    from grader.reports.html import write_html  # matplotlib only when asked
+
+    try:
+        write_html(report, html_dir / report_name(student.student))
+    except OSError as exc:  # the instructor's disk or folder: not one student's fault
+        raise GraderError(f"{html_dir}: cannot write a report: {exc.strerror or exc}") from None
+    except Exception as exc:  # a bug of ours on this student's data: the class goes on
+        return replace(student, found=submission.failed(
+            student.found.path if student.found else html_dir,
+            f"the HTML report could not be made ({type(exc).__name__}); tell the course staff",
+            student.digest))
+    return student
+
+
+def report_name(student: str) -> str:
+    """`<student>.html` for a plain, short id; else a safe prefix and a hash of the id, so a
+    252-character id (past the 255-byte name limit), `..`, controls or a slash make a file
+    name that exists, stays in the folder, and is the same on every run."""
+    if SAFE_ID.fullmatch(student) and not student.startswith(".") and \
+            len(student.encode()) <= 120:
+        return f"{student}.html"
+    prefix = re.sub(r"[^\w.-]", "_", student)[:40].lstrip(".")
+    return f"{prefix}-{hashlib.sha256(student.encode()).hexdigest()[:16]}.html"
 
 
 def default_jobs() -> int:
     """One sandbox per core, plus one: this process's pytest session keeps a core busy too,
     and a sandbox spends part of its life waiting (measured: 24 vs 22 submissions/s)."""
     return (os.cpu_count() or 1) + 1
-
-
-def student_folders(submissions: Path) -> list[Path]:
-    """One folder per student (the contract's layout), or one .py/.ipynb file per student
-    (student id: the file's stem), as a folder of handed-in files often is."""
-    return sorted(p for p in submissions.iterdir() if not p.name.startswith(".") and (
-        p.is_dir() or (p.suffix in submission.SUFFIXES and not p.name.startswith("test_"))))
-
-
-def without_duplicates(students: list[Student]) -> list[Student]:
-    """`alice/` beside `alice.py`: one student id, two submissions; neither is guessed at."""
-    counts = Counter(s.student for s in students)
-    kept = [s for s in students if counts[s.student] == 1]
-    for student in sorted(s for s, n in counts.items() if n > 1):
-        problem = f"{counts[student]} submissions for this student id (a folder and a file?)"
-        kept.append(Student(student, None, _sha(problem), problem))
-    return sorted(kept, key=lambda s: s.student)
-
-
-def read_student(folder: Path, assignment: Assignment) -> Student:
-    student = folder.name if folder.is_dir() else folder.stem
-    try:
-        found = submission.read(submission.locate(folder, assignment.spec.module))
-    except GraderError as exc:
-        problem = str(exc).removeprefix(f"{folder}: ")
-        return Student(student, None, _sha(problem), problem)
-    return Student(student, found, found.digest)
 
 
 def spec_fingerprint(assignment: Assignment) -> str:
@@ -169,9 +167,9 @@ def grade_submissions(assignment: Assignment, students: list[Student],
                          for i, s in enumerate(students)})
 
         def done(key: str, results: list[CheckResult]) -> None:
-            answers = probed.futures[key].result()
-            save(students[int(key)], Report(assignment.id, tuple(results),
-                                            answers.seconds, answers.notices))
+            answers, student = probed.futures[key].result()
+            save(student, Report(assignment.id, tuple(results), answers.seconds,
+                                 answers.notices))
 
         try:
             run_hidden_checks(tests, assignment, probed, on_done=done)
@@ -183,11 +181,11 @@ def grade_submissions(assignment: Assignment, students: list[Student],
 class Probed(Mapping[str, dict[str, ProbeOutcome]]):
     """Outcomes by key, each waited for only when its checks ask for it."""
 
-    def __init__(self, futures: dict[str, Future[Answers]]) -> None:
+    def __init__(self, futures: dict[str, Future[tuple[Answers, Student]]]) -> None:
         self.futures = futures
 
     def __getitem__(self, key: str) -> dict[str, ProbeOutcome]:
-        return self.futures[key].result().outcomes
+        return self.futures[key].result()[0].outcomes
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.futures)
@@ -196,9 +194,25 @@ class Probed(Mapping[str, dict[str, ProbeOutcome]]):
         return len(self.futures)
 
 
-def _probe(assignment: Assignment, student: Student, require_sandbox: bool) -> Answers:
-    assert student.found is not None
-    return collect_answers(assignment, student.found, require_sandbox=require_sandbox)
+def _probe(assignment: Assignment, student: Student, require_sandbox: bool
+           ) -> tuple[Answers, Student]:
+    """Read (one submission per worker in memory at a time), probe, and keep only the
+    outcomes: the student is handed back without the text, with the digest of what ran."""
+    try:
+        found = student.found
+        if found is None:
+            assert student.location is not None
+            found = submission.read(student.location)
+        answers = collect_answers(assignment, found, require_sandbox=require_sandbox)
+    except GraderError:
+        raise  # the sandbox itself cannot start: every student would be graded wrong
+    except Exception as exc:  # a bug of ours on this submission: graded 0, the class goes on
+        path = student.location.path if student.location else Path(student.student)
+        found = submission.failed(path, f"{INTERNAL} ({type(exc).__name__}: "
+                                  f"{submission.stored_name(str(exc))})")
+        answers = collect_answers(assignment, found)
+    kept = replace(found, source="", cells=())
+    return answers, replace(student, found=kept, digest=found.digest or student.digest)
 
 
 def _unchanged(entry: Entry | None, student: Student, fingerprint: str) -> bool:
@@ -208,7 +222,7 @@ def _unchanged(entry: Entry | None, student: Student, fingerprint: str) -> bool:
 
 def _entry(assignment: Assignment, student: Student, report: Report | None, fingerprint: str,
            run: str) -> Entry:
-    path = str(student.found.path) if student.found else ""
+    path = submission.stored_name(str(student.found.path)) if student.found else ""
     score, top = (report.score, report.max_score) if report else (0.0, assignment.points)
     return Entry(student.student, assignment.id, student.digest, fingerprint, path,
                  student.problem, score, top, run, now())
@@ -216,6 +230,7 @@ def _entry(assignment: Assignment, student: Student, report: Report | None, fing
 
 def _summary(book: Gradebook, assignment: Assignment, todo: list[Student], unchanged: int,
              seconds: float) -> GradeSummary:
+    """`todo`: the students as saved (with what their worker found)."""
     entries = book.entries(assignment.id)
     return GradeSummary(
         assignment=assignment.id, gradebook=str(book.path),
@@ -225,17 +240,15 @@ def _summary(book: Gradebook, assignment: Assignment, todo: list[Student], uncha
         max_score=assignment.points, failed_checks=tuple(book.failed_checks(assignment.id)))
 
 
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def render_summary(summary: GradeSummary, *, top: int = 5) -> Iterable[str]:
     """The end-of-run summary: counts, score distribution, the checks failed most often."""
+    from grader.reports.text import printable  # student ids and messages: escaped
+
     yield (f"{summary.assignment}: graded {summary.graded}, unchanged {summary.unchanged}, "
            f"problems {len(summary.problems)} in {summary.seconds:.1f} s "
            f"({summary.rate:.1f} submissions/s); gradebook {summary.gradebook}")
     for student, problem in summary.problems:
-        yield f"  problem: {student}: {problem}"
+        yield f"  problem: {printable(student)}: {printable(problem)}"
     scores = [score for _, score in summary.totals]
     if scores:
         mean = sum(scores) / len(scores)
@@ -244,7 +257,7 @@ def render_summary(summary: GradeSummary, *, top: int = 5) -> Iterable[str]:
     if summary.failed_checks:
         yield "checks failed most often:"
         for name, count in summary.failed_checks[:top]:
-            yield f"  {count:5d}  {name}"
+            yield f"  {count:5d}  {printable(name)}"
 
 
 def _histogram(scores: list[float], top: float, width: int = 40) -> Iterable[str]:

@@ -54,6 +54,8 @@ def parse(text: str) -> dict[str, Any]:
         notebook = json.loads(text)
     except ValueError as exc:
         raise NotebookProblem(f"it is not JSON ({exc}).") from None
+    except RecursionError:  # json's C parser recurses once per level of [ or {
+        raise NotebookProblem("it is not a notebook: its JSON is nested too deeply.") from None
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
         if isinstance(notebook, dict) and "worksheets" in notebook:
             raise NotebookProblem("it is in the old notebook format 3.")

@@ -36,7 +36,7 @@ def render(report: Report, *, show_hidden: bool = True, color: bool = False,
     console.print(Text(f"{report.assignment}: {report.score:g} / {report.max_score:g} points",
                        style="bold"))
     for notice in report.notices:
-        console.print(Text(f"note: {notice}", style="yellow"))
+        console.print(Text(f"note: {printable(notice)}", style="yellow"))
     for exercise, (score, top) in report.exercise_scores().items():
         console.print()
         style = "bold green" if score >= top else "bold red"
@@ -53,15 +53,15 @@ def _check(console: Console, test: CheckResult) -> None:
     mark, style = ("PASS", "green") if test.passed else ("FAIL", "red")
     label = test.name.split(": ", 1)[-1]
     console.print(Text.assemble("  ", (f"[{mark}]", f"bold {style}"),
-                                f" {label} ({test.score:g}/{test.max_score:g})"))
+                                f" {printable(label)} ({test.score:g}/{test.max_score:g})"))
     body = Text()
-    for number, line in enumerate(test.output.splitlines()):
+    for number, line in enumerate(test.output.split("\n")):  # not splitlines: a CR is shown
         if number:
             body.append("\n")
         cause = line.strip().startswith("Likely cause:")
-        body.append(line, style="bold yellow" if cause else "")
+        body.append(printable(line, keep="\t"), style="bold yellow" if cause else "")
     if test.diagnosis and test.diagnosis not in test.output:
-        body.append(f"\nLikely cause: {test.diagnosis}", style="bold yellow")
+        body.append(f"\nLikely cause: {printable(test.diagnosis)}", style="bold yellow")
     console.print(Padding(body, (0, 0, 0, 6), expand=False))
     table = None if test.passed else trace_table(test.detail)
     if table is not None:
@@ -111,6 +111,22 @@ def _bar(value: float | None) -> str:
         return "" if value is None else "overflow"
     level = 0 if value == 0 else math.log10(abs(value)) + 6
     return "#" * max(0, min(BAR, round(level * BAR / 8)))
+
+
+def printable(text: str, keep: str = "") -> str:
+    """`text` as one line a terminal only shows: what it would act on (ESC, CR, BEL, C1
+    codes, bidi overrides, line breaks) or cannot show (a lone surrogate) is written as its
+    escape, repr-style (`\\x1b`); the bytes of a file name that is not UTF-8 as `\\xNN`.
+    Every student-controlled string goes through this before a terminal sees it."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in keep else _escape(c) for c in text)
+
+
+def _escape(char: str) -> str:
+    if "\udc80" <= char <= "\udcff":  # os.fsdecode's stand-in for an undecodable byte
+        return f"\\x{ord(char) - 0xdc00:02x}"
+    return repr(char)[1:-1]
 
 
 def wants_color(stream: TextIO) -> bool:
