@@ -1,0 +1,121 @@
+"""What a sandbox holds for its lifetime besides bwrap's namespaces: a uid of its own, one
+cgroup for the whole submission, a fresh session keyring and the seccomp filter.
+
+`confinement(...)` sets them up around one run and takes them down after it. The sandbox's
+first process enters the cgroup and a new, empty, anonymous session keyring between fork and
+exec (`Confinement.enter`, Popen's preexec_fn), so that bwrap and all it starts are inside
+both from their first instruction. That function only writes to two files and makes one
+system call through a ctypes function looked up beforehand: nothing that takes a lock
+another thread of the grader could hold at fork time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import functools
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.errors import GraderError
+from grader.sandbox import seccomp
+from grader.sandbox.cgroup import SubmissionCgroup, Usage
+from grader.sandbox.uids import unique_uid
+
+KEYCTL_JOIN_SESSION_KEYRING = 1
+# bwrap (outside and as PID 1's parent) and the harness come on top of the student's processes
+OWN_PROCESSES = 3
+
+
+@dataclass
+class Confinement:
+    uid: int  # 0: no uid of its own (not root, or the fallback could not lend one)
+    cgroup: SubmissionCgroup | None
+    seccomp_fd: int | None  # the read end of a pipe holding the filter, for bwrap
+    join_keyring: Callable[[int, int], int] | None
+    usage: Usage = Usage()
+
+    @property
+    def bwrap_args(self) -> list[str]:
+        return ["--seccomp", str(self.seccomp_fd)] if self.seccomp_fd is not None else []
+
+    @property
+    def pass_fds(self) -> tuple[int, ...]:
+        return (self.seccomp_fd,) if self.seccomp_fd is not None else ()
+
+    @property
+    def budget(self) -> str:
+        return f"cgroup v{self.cgroup.version}" if self.cgroup else "rlimits"
+
+    def enter(self) -> None:
+        """In the new process, before it executes bwrap: join the cgroup and a new keyring."""
+        pid = str(os.getpid()).encode()
+        for procs in self.cgroup.procs_files if self.cgroup else ():
+            fd = os.open(procs, os.O_WRONLY)
+            try:
+                os.write(fd, pid)
+            finally:
+                os.close(fd)
+        if self.join_keyring is not None and self.join_keyring(
+                KEYCTL_JOIN_SESSION_KEYRING, 0) < 0 and ctypes.get_errno() != errno.ENOSYS:
+            raise OSError(ctypes.get_errno(), "cannot join a new session keyring")
+
+
+@contextlib.contextmanager
+def confinement(scratch: Path, *, memory_bytes: int, processes: int, lend_uid: bool,
+                with_filter: bool, require_filter: bool) -> Iterator[Confinement]:
+    """Everything the run needs besides bwrap; removed again when the block ends."""
+    with contextlib.ExitStack() as stack:
+        uid = stack.enter_context(unique_uid()) if lend_uid else 0
+        if uid:
+            _lend(scratch, uid)
+        fd = _filter_fd(require_filter) if with_filter else None
+        if fd is not None:
+            stack.callback(os.close, fd)
+        group = SubmissionCgroup.create(memory_bytes, processes + OWN_PROCESSES)
+        confined = Confinement(uid, group, fd, keyring_joiner())
+        if group is not None:
+            stack.callback(_take_down, confined, group)
+        yield confined
+
+
+def _take_down(confined: Confinement, group: SubmissionCgroup) -> None:
+    confined.usage = group.usage()
+    group.remove()
+
+
+def _filter_fd(required: bool) -> int | None:
+    try:
+        return seccomp.filter_pipe()
+    except seccomp.SeccompUnavailable as exc:
+        if required:  # fail closed: no sandbox without the filter when isolation is required
+            raise GraderError(f"refusing to run student code without the seccomp filter: {exc}"
+                              ) from exc
+        return None
+
+
+def _lend(scratch: Path, uid: int) -> None:
+    """Hand the scratch folder to the uid; the harness drops to it before any student code."""
+    for path in (scratch, *scratch.rglob("*")):
+        os.chown(path, uid, uid, follow_symlinks=False)
+
+
+@functools.cache
+def keyring_joiner() -> Callable[[int, int], int] | None:
+    """syscall(SYS_keyctl, op, arg), looked up once; None where it cannot be (then the
+    sandbox keeps the grader's session keyring, and only the seccomp filter guards it)."""
+    try:
+        import pyseccomp
+
+        number = pyseccomp.resolve_syscall(pyseccomp.Arch.NATIVE, "keyctl")
+        syscall = ctypes.CDLL(None, use_errno=True).syscall
+    except (ImportError, OSError, AttributeError, ValueError, RuntimeError):
+        return None
+    if number < 0:
+        return None
+    syscall.restype = ctypes.c_long
+    syscall.argtypes = (ctypes.c_long, ctypes.c_long, ctypes.c_long)
+    return functools.partial(syscall, number)
