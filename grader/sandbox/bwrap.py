@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.errors import GraderError
 from grader.sandbox.cgroup import Usage
 from grader.sandbox.confine import confinement
 from grader.sandbox.uids import UID_RANGE  # noqa: F401 - where callers have found it
@@ -109,6 +110,10 @@ def run_sandboxed(
                 stderr=subprocess.PIPE, pass_fds=(write_fd, *confined.pass_fds),
                 start_new_session=True, env={**CLEAN_ENV, **dict(env)},
                 preexec_fn=confined.enter)
+        except subprocess.SubprocessError as exc:  # enter() failed: nothing of it ran
+            os.close(read_fd)
+            raise GraderError(f"the sandbox could not start: cannot enter its {confined.budget}"
+                              " or a new session keyring") from exc
         finally:
             os.close(write_fd)
         sinks, timed_out = _run(proc, stdin, limits, channel_cap, read_fd, started)
