@@ -71,7 +71,9 @@ class SubmissionCgroup:
                          _event(folder / "pids.events", "max"))
         memory, pids = self.folders
         return Usage(_number(memory / "memory.max_usage_in_bytes"),
-                     _number(memory / "memory.failcnt"), _event(pids / "pids.events", "max"))
+                     _number(memory / "memory.failcnt")
+                     + _event(memory / "memory.oom_control", "oom_kill"),
+                     _event(pids / "pids.events", "max"))
 
     def remove(self) -> None:
         """Kill what is left in it (only the sandbox's processes can be there) and remove it."""

@@ -27,6 +27,7 @@ from grader.sandbox.bwrap import (
     running_as_root,
     runtime_python,
 )
+from grader.sandbox.cgroup import Usage
 from grader.sandbox.packages import visible
 from grader.sandbox.probe_failure import with_import_hint
 from grader.sandbox.protocol import HarnessRequest, Probe, ProbeOutcome
@@ -51,6 +52,8 @@ class ProbeRun:
     seconds: float
     problem: str = ""  # set when the harness itself gave no usable answer
     notice: str = ""  # FALLBACK_NOTICE when the run was not isolated
+    budget: str = "rlimits"  # what bounded the whole submission: "cgroup v1"/"cgroup v2"
+    usage: Usage = Usage()  # its peak memory and refusals, where a cgroup counted them
 
 
 def sandbox_available() -> bool:
@@ -96,7 +99,7 @@ def probe_submission(
         run = run_sandboxed(
             [runtime_python(), "-I", "-S",
              f"{HARNESS_INSIDE if isolated else harness_folder()}/harness.pyc",
-             "{result_fd}", "{uid}", *shown.harness_args],
+             "{result_fd}", "{uid}", "{budget}", *shown.harness_args],
             scratch=Path(scratch), stdin=request.to_stream(), limits=limits,
             ro_binds=((harness_folder(), HARNESS_INSIDE), *shown.binds),
             channel_cap=8 * limits.output_cap * (len(probes) + 1),
@@ -115,7 +118,7 @@ def probe_submission(
     outcomes = {p.id: with_import_hint(ProbeOutcome.from_untrusted(by_id.get(p.id), p.id),
                                        shown.names) for p in probes}
     return ProbeRun(outcomes, run.isolated, run.seconds, problem,
-                    "" if run.isolated else FALLBACK_NOTICE)
+                    "" if run.isolated else FALLBACK_NOTICE, run.budget, run.usage)
 
 
 def harness_folder() -> str:

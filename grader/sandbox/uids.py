@@ -27,12 +27,13 @@ LOCK_FOLDERS = (Path("/run/grader-uids"), Path("/tmp/grader-uids"))
 
 
 @contextlib.contextmanager
-def unique_uid() -> Iterator[int]:
-    """A uid from UID_RANGE that no other sandbox holds until this block ends."""
+def unique_uid(pool: tuple[int, int] = UID_RANGE) -> Iterator[int]:
+    """A uid from `pool` (start, end) that no other sandbox holds until this block ends."""
     folder = _lock_folder()
-    first = secrets.randbelow(UID_RANGE[1] - UID_RANGE[0])
-    for step in range(UID_RANGE[1] - UID_RANGE[0]):
-        uid = UID_RANGE[0] + (first + step) % (UID_RANGE[1] - UID_RANGE[0])
+    size = pool[1] - pool[0]
+    first = secrets.randbelow(size)
+    for step in range(size):
+        uid = pool[0] + (first + step) % size
         fd = _try_lock(folder / str(uid))
         if fd is None:
             continue
