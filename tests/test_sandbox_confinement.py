@@ -107,11 +107,11 @@ def probe(seconds):
 @needs_cgroup
 def test_a_fork_bomb_is_capped_by_the_cgroups_pids_limit_not_by_a_uids_nproc():
     facts, probed = run(FORK_BOMB, 3, timeout=10)
-    # the system's default, not the 64 a per-uid count would be: it is not what stopped it
-    assert facts["nproc"] == -1 or facts["nproc"] > 10 * Limits().processes
+    # forks refused by pids.max are counted by the cgroup; RLIMIT_NPROC (the same number,
+    # without bwrap) is never reached
     assert probed.usage.pids_refused > 0
     # bwrap, the harness and this probe's child are in the budget too
-    assert facts["made"] <= Limits().processes
+    assert facts["made"] <= Limits().processes - 3
 
 
 HONEST_FORKS = '''

@@ -90,8 +90,7 @@ def run_sandboxed(
     env: tuple[tuple[str, str], ...] = (),
     require_filter: bool = False,
 ) -> SandboxRun:
-    """Run `argv` in `scratch`; `{result_fd}`, `{uid}` and `{budget}` (whether a cgroup bounds
-    the whole) in argv are filled in here. `env`
+    """Run `argv` in `scratch`; `{result_fd}` and `{uid}` in argv are filled in here. `env`
     adds to CLEAN_ENV; `require_filter`: refuse to run without the seccomp filter."""
     started = time.monotonic()
     bwrap = bwrap_path()
@@ -101,8 +100,7 @@ def run_sandboxed(
                      processes=limits.processes, lend_uid=lend, with_filter=bwrap is not None,
                      require_filter=require_filter) as confined:
         read_fd, write_fd = os.pipe()
-        fill = {"{result_fd}": str(write_fd), "{uid}": str(confined.uid),
-                "{budget}": "cgroup" if confined.cgroup else "rlimits"}
+        fill = {"{result_fd}": str(write_fd), "{uid}": str(confined.uid)}
         for key, value in fill.items():
             argv = [a.replace(key, value) for a in argv]
         command = argv if bwrap is None else _bwrap_argv(

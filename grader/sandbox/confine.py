@@ -26,8 +26,6 @@ from grader.sandbox.cgroup import SubmissionCgroup, Usage
 from grader.sandbox.uids import unique_uid
 
 KEYCTL_JOIN_SESSION_KEYRING = 1
-# bwrap (outside and as PID 1's parent) and the harness come on top of the student's processes
-OWN_PROCESSES = 3
 
 
 @dataclass
@@ -75,7 +73,9 @@ def confinement(scratch: Path, *, memory_bytes: int, processes: int, lend_uid: b
         fd = _filter_fd(require_filter) if with_filter else None
         if fd is not None:
             stack.callback(os.close, fd)
-        group = SubmissionCgroup.create(memory_bytes, processes + OWN_PROCESSES)
+        # bwrap and the harness count too: pids.max is reached before the uid's RLIMIT_NPROC
+        # (the same number, without bwrap), so the cgroup is what stops a fork bomb
+        group = SubmissionCgroup.create(memory_bytes, processes)
         confined = Confinement(uid, group, fd, keyring_joiner())
         if group is not None:
             stack.callback(_take_down, confined, group)

@@ -99,7 +99,7 @@ def probe_submission(
         run = run_sandboxed(
             [runtime_python(), "-I", "-S",
              f"{HARNESS_INSIDE if isolated else harness_folder()}/harness.pyc",
-             "{result_fd}", "{uid}", "{budget}", *shown.harness_args],
+             "{result_fd}", "{uid}", *shown.harness_args],
             scratch=Path(scratch), stdin=request.to_stream(), limits=limits,
             ro_binds=((harness_folder(), HARNESS_INSIDE), *shown.binds),
             channel_cap=8 * limits.output_cap * (len(probes) + 1),

@@ -6,10 +6,9 @@ is the only grader code the sandbox sees. Protocol: stdin holds frames (10 ASCII
 length, then JSON): the request, then one group of probes per child, in the order they run
 (grader.sandbox.protocol.HarnessRequest.to_stream); one JSON line per probe goes to the result file
 descriptor given as argv[1], as soon as its child is done. argv[2], when not 0, is the uid
-to drop to (the grader ran as root); argv[3] what bounds the whole sandbox ("cgroup": its own
-cgroup's pids.max, else RLIMIT_NPROC for its own uid); argv[4] and argv[5], when given, the
-folders (":"-separated) and the top-level modules (","-separated) of the packages the
-assignment lets students import (grader.sandbox.packages).
+to drop to (the grader ran as root); argv[3] and argv[4], when given, the folders (":"-separated)
+and the top-level modules (","-separated) of the packages the assignment lets students
+import (grader.sandbox.packages).
 
 The submission is compiled once, before any child (compiling runs none of its code); each
 group then runs in a forked child that executes it, so the parent never runs a line of
@@ -56,14 +55,14 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # as PID 1, SIG_DFL signals are ignored
     result_fd = int(sys.argv[1])
     os.set_inheritable(result_fd, False)
-    if len(sys.argv) > 4 and sys.argv[4]:
-        sys.path.extend(sys.argv[4].split(":"))
+    if len(sys.argv) > 3 and sys.argv[3]:
+        sys.path.extend(sys.argv[3].split(":"))
     request = loads((read_frame() or b"{}").decode("utf-8"))
     dropped = drop_privileges(int(sys.argv[2]) if len(sys.argv) > 2 else 0)
     harden()
-    set_tree_limits(request, dropped and sys.argv[3:4] != ["cgroup"])
+    set_tree_limits(request, dropped)
     program = compile_submission(request)
-    preload(program, set(sys.argv[5].split(",")) if len(sys.argv) > 5 else set())
+    preload(program, set(sys.argv[4].split(",")) if len(sys.argv) > 4 else set())
     # One frame per child, read when its turn comes
     # (grader.sandbox.protocol.HarnessRequest.to_stream).
     # No local keeps an earlier outcome alive: the next child must not find it in memory.
@@ -111,15 +110,15 @@ def dumpable() -> bool:
         return True  # cannot tell: make sure
 
 
-def set_tree_limits(request: dict, count_by_uid: bool) -> None:
+def set_tree_limits(request: dict, own_uid: bool) -> None:
     # Compiling happens here, so its memory is bounded too (children set their own limit).
     memory = max(int(request.get("memory_bytes") or 1 << 30), 256 << 20)
     limits = [(resource.RLIMIT_FSIZE, request.get("file_bytes", 16 << 20)),
               (resource.RLIMIT_NOFILE, request.get("open_files", 256)),
               (resource.RLIMIT_CORE, 0), (resource.RLIMIT_AS, memory)]
-    # NPROC counts every process of the uid: only sane for a uid of our own, and not needed
-    # where the sandbox's cgroup counts its processes (pids.max)
-    if count_by_uid:
+    # NPROC counts every process of the uid: only sane for a uid of our own. Where the
+    # sandbox has a cgroup, its pids.max (the same number, bwrap included) is reached first.
+    if own_uid:
         limits.append((resource.RLIMIT_NPROC, request.get("processes", 64)))
     for which, value in limits:
         set_limit(which, int(value))
