@@ -124,3 +124,25 @@ def probe():
     run = probe_submission(source, (Probe("probe", "call", "probe", (), 10.0),),
                            module_file="linear_backprop.py", packages=PACKAGES)
     assert json.loads(run.outcomes["probe"].stdout) == []
+
+
+@needs_bwrap
+def test_packages_are_mounted_only_for_a_submission_that_names_them():
+    """Nothing of them for one that does not: it costs what it cost before packages existed;
+    a name built at run time finds nothing and is told what there is."""
+    source = '''
+import json, os, sys
+def probe():
+    site = [p for p in sys.path if p.endswith("site-packages")]
+    print(json.dumps({"path": site, "listing": [os.listdir(p) for p in site
+                                                 if os.path.isdir(p)]}))
+def dynamic():
+    __import__("nu" + "mpy")
+'''
+    run = probe_submission(source, (Probe("probe", "call", "probe", (), 10.0),
+                                    Probe("dynamic", "call", "dynamic", (), 10.0)),
+                           module_file="linear_backprop.py", packages=PACKAGES)
+    facts = json.loads(run.outcomes["probe"].stdout)
+    assert facts == {"path": [], "listing": []}
+    assert "numpy is there for code that names it in an import statement" in \
+        run.outcomes["dynamic"].error

@@ -42,14 +42,26 @@ class Visible:
     @property
     def harness_args(self) -> list[str]:
         """argv[3:] of the harness: where the packages are, and what they are called."""
-        return [":".join(self.path), ",".join(self.modules)] if self.names else []
+        return [":".join(self.path), ",".join(self.modules)] if self.binds else []
 
 
-def visible(packages: tuple[str, ...]) -> Visible:
-    """What the sandbox must show for these distributions (nothing at all for none)."""
+def visible(packages: tuple[str, ...], texts: tuple[str, ...] | None = None) -> Visible:
+    """What the sandbox must show for these distributions (nothing at all for none). With
+    `texts` (the submission's source, or its cells), only when they name one of the modules:
+    a submission that imports nothing extra costs what it did before packages existed (no
+    mounts, no environment, nothing preloaded). A name built at run time
+    (`__import__("nu" + "mpy")`) then finds nothing, and is told what is available."""
     if not packages:
         return Visible((), (), (), ())
-    return _resolve(tuple(packages))
+    shown = _resolve(tuple(packages))
+    if texts is not None and not any(_names(shown.modules).search(text) for text in texts):
+        return Visible(shown.names, (), (), ())
+    return shown
+
+
+@functools.cache
+def _names(modules: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, modules)) + r")\b")
 
 
 @functools.cache

@@ -14,9 +14,14 @@ def with_import_hint(outcome: ProbeOutcome, packages: tuple[str, ...]) -> ProbeO
     """An import of a package the sandbox does not have says what it does have: the student's
     own machine may have it installed, so "no module named" alone reads like a typo."""
     found = NOT_INSTALLED.search(outcome.error or "")
-    if not found or found.group(1).split(".")[0] in packages:  # a submodule that is not there
+    if not found:
         return outcome
-    return dataclasses.replace(outcome, error=f"{outcome.error}: {available(packages)}")
+    top = found.group(1).split(".")[0]
+    if top in packages and "." in found.group(1):
+        return outcome  # a submodule that is not there: the name is what is wrong
+    hint = available(packages) if top not in packages else (
+        f"{top} is there for code that names it in an import statement (import {top})")
+    return dataclasses.replace(outcome, error=f"{outcome.error}: {hint}")
 
 
 def available(packages: tuple[str, ...]) -> str:

@@ -93,7 +93,7 @@ def probe_submission(
         file_bytes=limits.file_bytes, open_files=limits.open_files,
         cpu_seconds=limits.cpu_seconds, cells=cells)
     isolated = sandbox_available()
-    shown = visible(tuple(packages))
+    shown = visible(tuple(packages), (source, *(text for _, text in cells)))
     with tempfile.TemporaryDirectory(prefix="grader-scratch-") as scratch:
         Path(scratch, module_file).write_text(source, encoding="utf-8")
         run = run_sandboxed(

@@ -124,6 +124,9 @@ def set_tree_limits(request: dict, own_uid: bool) -> None:
         set_limit(which, int(value))
 
 
+PRELOAD_TRIES = 500  # a source naming thousands of things must not keep us importing
+
+
 def preload(program: list | str, importable: set) -> None:
     """Import, once and before any child, the allowed packages the submission's code names,
     so that every probe child finds them loaded rather than importing them again: numpy is
@@ -138,7 +141,8 @@ def preload(program: list | str, importable: set) -> None:
         names.update(code.co_names)
         codes.extend(c for c in code.co_consts if type(c) is type(code))
     wanted = sorted(n for n in names if n.split(".")[0] in importable)
-    for name in wanted + [f"{w}.{n}" for w in wanted for n in sorted(names) if n.isidentifier()]:
+    tried = wanted + [f"{w}.{n}" for w in wanted for n in sorted(names) if n.isidentifier()]
+    for name in tried[:PRELOAD_TRIES]:
         try:
             __import__(name)
         except Exception:  # not a module, or broken: the child meets it in the student's code
