@@ -20,13 +20,14 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.errors import GraderError
 from grader.sandbox.cgroup import Usage
-from grader.sandbox.confine import confinement
+from grader.sandbox.confine import Confinement, confinement
 from grader.sandbox.uids import UID_RANGE  # noqa: F401 - where callers have found it
 
 SANDBOX_SWITCH = "GRADER_SANDBOX"  # "none" forces the fallback (tests, debugging)
@@ -106,21 +107,51 @@ def run_sandboxed(
         command = argv if bwrap is None else _bwrap_argv(
             bwrap, scratch, argv, ro_binds, confined.uid != 0, confined.bwrap_args, env)
         try:
-            proc = subprocess.Popen(
-                command, cwd=scratch, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, pass_fds=(write_fd, *confined.pass_fds),
-                start_new_session=True, env={**CLEAN_ENV, **dict(env)},
-                preexec_fn=confined.enter)
-        except subprocess.SubprocessError as exc:  # enter() failed: nothing of it ran
-            os.close(read_fd)
-            raise GraderError(f"the sandbox could not start: cannot enter its {confined.budget}"
-                              " or a new session keyring") from exc
+            with _started(confined, confined.wrap(command), scratch,
+                          (write_fd, *confined.pass_fds), {**CLEAN_ENV, **dict(env)}) as proc:
+                os.close(write_fd)
+                channel, write_fd, read_fd = read_fd, -1, -1  # _run closes it from here on
+                sinks, timed_out = _run(proc, stdin, limits, channel_cap, channel, started)
         finally:
-            os.close(write_fd)
-        sinks, timed_out = _run(proc, stdin, limits, channel_cap, read_fd, started)
+            for fd in (write_fd, read_fd):
+                if fd >= 0:
+                    os.close(fd)
     return SandboxRun(proc.returncode, bytes(sinks[0]), sinks[2].decode("utf-8", "replace"),
                       timed_out, bwrap is not None, time.monotonic() - started,
                       sinks[1].decode("utf-8", "replace"), confined.budget, confined.usage)
+
+
+@contextlib.contextmanager
+def _started(confined: Confinement, command: list[str], scratch: Path, fds: tuple[int, ...],
+             env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    """Popen from a thread of its own, which joins a fresh session keyring first: a keyring
+    is a thread's, and the child inherits it (grader.sandbox.confine). The thread lives
+    until the block ends: bwrap's --die-with-parent (PR_SET_PDEATHSIG) fires when the
+    *thread* that started it ends."""
+    started: list[subprocess.Popen[bytes] | BaseException] = []
+    ready, done = threading.Event(), threading.Event()
+
+    def start() -> None:
+        try:
+            confined.join_keyring()
+            started.append(subprocess.Popen(
+                command, cwd=scratch, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, pass_fds=fds, start_new_session=True, env=env))
+        except BaseException as exc:  # raised again in the caller's thread
+            started.append(exc)
+        ready.set()
+        done.wait()
+
+    thread = threading.Thread(target=start, name="sandbox-start", daemon=True)
+    thread.start()
+    ready.wait()
+    try:
+        if isinstance(started[0], BaseException):
+            raise started[0]
+        yield started[0]
+    finally:
+        done.set()
+        thread.join()
 
 
 def _run(proc: subprocess.Popen[bytes], stdin: bytes, limits: Limits, channel_cap: int | None,

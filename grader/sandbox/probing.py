@@ -106,9 +106,11 @@ def probe_submission(
             env=shown.env, require_filter=require_isolation,
         )
     by_id = _read_channel(run.channel)
-    if run.isolated and not by_id and run.stderr.startswith(("bwrap:", "harness:")):
-        # bwrap's or the harness's own complaint, before any student code ran (a prctl that
-        # keeps children out of the harness failed): the grader's fault, not theirs
+    own = ("bwrap:", "harness:", "sandbox:") if run.isolated else ("sandbox:",)
+    if not by_id and run.stderr.startswith(own):
+        # bwrap's, the harness's or the launcher's own complaint, before any student code ran
+        # (a prctl that keeps children out of the harness failed, the cgroup could not be
+        # entered): the grader's fault, not theirs
         raise GraderError("the sandbox could not start: " + run.stderr.strip().splitlines()[0])
     missing = [p.id for p in probes if p.id not in by_id]
     problem = ""
