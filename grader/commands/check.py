@@ -57,7 +57,8 @@ def collect_answers(assignment: Assignment, found: submission.Submission, *,
         return Answers({p.id: ProbeOutcome(p.id, "load_error", error=found.problem)
                         for p in probes})
     run = probe_submission(found.source, probes, module_file=assignment.module_file,
-                           cells=found.cells, require_isolation=require_sandbox)
+                           cells=found.cells, require_isolation=require_sandbox,
+                           packages=tuple(assignment.spec.packages))
     notices = (run.notice,) if run.notice else ()
     if run.problem:
         notices += (run.problem,)

@@ -15,18 +15,22 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import selectors
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.sandbox.cgroup import Usage
+from grader.sandbox.confine import Confinement, confinement
+from grader.sandbox.uids import UID_RANGE  # noqa: F401 - where callers have found it
+
 SANDBOX_SWITCH = "GRADER_SANDBOX"  # "none" forces the fallback (tests, debugging)
-UID_RANGE = (1_900_000_000, 1_900_065_536)  # far above any real account or subuid range
 CLEAN_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", "TMPDIR": "/tmp",
              "PYTHONDONTWRITEBYTECODE": "1"}
 TMP_BYTES = 64 << 20
@@ -40,6 +44,8 @@ class Limits:
     output_cap: int = 1 << 20
     cpu_seconds: int = 10
     processes: int = 64
+    # the whole submission (every process, and the private /tmp), where a cgroup can hold it
+    submission_memory_bytes: int = (1 << 30) + (256 << 20)
     file_bytes: int = 16 << 20
     open_files: int = 256
 
@@ -53,6 +59,8 @@ class SandboxRun:
     isolated: bool
     seconds: float
     stdout: str = ""
+    budget: str = "rlimits"  # or "cgroup v1" / "cgroup v2": what bounded the whole
+    usage: Usage = Usage()
 
 
 def bwrap_path() -> str | None:
@@ -80,21 +88,75 @@ def run_sandboxed(
     limits: Limits,
     ro_binds: tuple[tuple[str, str], ...] = (),
     channel_cap: int | None = None,
+    env: tuple[tuple[str, str], ...] = (),
+    require_filter: bool = False,
 ) -> SandboxRun:
-    """Run `argv` in `scratch`; `{result_fd}` and `{uid}` in argv are filled in here."""
+    """Run `argv` in `scratch`; `{result_fd}` and `{uid}` in argv are filled in here. `env`
+    adds to CLEAN_ENV; `require_filter`: refuse to run without the seccomp filter."""
     started = time.monotonic()
     bwrap = bwrap_path()
     # Root drops to a throwaway uid, unless (fallback only) that uid could not even read Python.
     lend = running_as_root() and (bwrap is not None or _world_readable(sys.base_prefix))
-    uid = _lend_to_throwaway_uid(scratch) if lend else 0
-    read_fd, write_fd = os.pipe()
-    argv = [a.replace("{result_fd}", str(write_fd)).replace("{uid}", str(uid)) for a in argv]
-    command = argv if bwrap is None else _bwrap_argv(bwrap, scratch, argv, ro_binds, uid != 0)
-    proc = subprocess.Popen(
-        command, cwd=scratch, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, pass_fds=(write_fd,), start_new_session=True, env=CLEAN_ENV,
-    )
-    os.close(write_fd)
+    with confinement(scratch, memory_bytes=limits.submission_memory_bytes,
+                     processes=limits.processes, lend_uid=lend, with_filter=bwrap is not None,
+                     require_filter=require_filter) as confined:
+        read_fd, write_fd = os.pipe()
+        fill = {"{result_fd}": str(write_fd), "{uid}": str(confined.uid)}
+        for key, value in fill.items():
+            argv = [a.replace(key, value) for a in argv]
+        command = argv if bwrap is None else _bwrap_argv(
+            bwrap, scratch, argv, ro_binds, confined.uid != 0, confined.bwrap_args, env)
+        try:
+            with _started(confined, confined.wrap(command), scratch,
+                          (write_fd, *confined.pass_fds), {**CLEAN_ENV, **dict(env)}) as proc:
+                os.close(write_fd)
+                channel, write_fd, read_fd = read_fd, -1, -1  # _run closes it from here on
+                sinks, timed_out = _run(proc, stdin, limits, channel_cap, channel, started)
+        finally:
+            for fd in (write_fd, read_fd):
+                if fd >= 0:
+                    os.close(fd)
+    return SandboxRun(proc.returncode, bytes(sinks[0]), sinks[2].decode("utf-8", "replace"),
+                      timed_out, bwrap is not None, time.monotonic() - started,
+                      sinks[1].decode("utf-8", "replace"), confined.budget, confined.usage)
+
+
+@contextlib.contextmanager
+def _started(confined: Confinement, command: list[str], scratch: Path, fds: tuple[int, ...],
+             env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    """Popen from a thread of its own, which joins a fresh session keyring first: a keyring
+    is a thread's, and the child inherits it (grader.sandbox.confine). The thread lives
+    until the block ends: bwrap's --die-with-parent (PR_SET_PDEATHSIG) fires when the
+    *thread* that started it ends."""
+    started: list[subprocess.Popen[bytes] | BaseException] = []
+    ready, done = threading.Event(), threading.Event()
+
+    def start() -> None:
+        try:
+            confined.join_keyring()
+            started.append(subprocess.Popen(
+                command, cwd=scratch, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, pass_fds=fds, start_new_session=True, env=env))
+        except BaseException as exc:  # raised again in the caller's thread
+            started.append(exc)
+        ready.set()
+        done.wait()
+
+    thread = threading.Thread(target=start, name="sandbox-start", daemon=True)
+    thread.start()
+    ready.wait()
+    try:
+        if isinstance(started[0], BaseException):
+            raise started[0]
+        yield started[0]
+    finally:
+        done.set()
+        thread.join()
+
+
+def _run(proc: subprocess.Popen[bytes], stdin: bytes, limits: Limits, channel_cap: int | None,
+         read_fd: int, started: float) -> tuple[tuple[bytearray, ...], bool]:
+    """Feed and drain the sandbox until it ends or its time is up; (channel, out, err)."""
     assert proc.stdout is not None and proc.stderr is not None
     out_fd, err_fd = proc.stdout.fileno(), proc.stderr.fileno()
     caps = {read_fd: channel_cap or limits.output_cap, out_fd: limits.output_cap,
@@ -106,9 +168,7 @@ def run_sandboxed(
         os.close(read_fd)
         proc.stdout.close()
         proc.stderr.close()
-    return SandboxRun(proc.returncode, bytes(sinks[read_fd]),
-                      sinks[err_fd].decode("utf-8", "replace"), timed_out, bwrap is not None,
-                      time.monotonic() - started, sinks[out_fd].decode("utf-8", "replace"))
+    return (sinks[read_fd], sinks[out_fd], sinks[err_fd]), timed_out
 
 
 def _pump(
@@ -172,21 +232,13 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
-def _lend_to_throwaway_uid(scratch: Path) -> int:
-    """Hand the scratch folder to a fresh uid; the harness drops to it before any student code."""
-    uid = secrets.randbelow(UID_RANGE[1] - UID_RANGE[0]) + UID_RANGE[0]
-    for path in (scratch, *scratch.rglob("*")):
-        os.chown(path, uid, uid, follow_symlinks=False)
-    return uid
-
-
 def _world_readable(path: str) -> bool:
     return all(os.stat(p).st_mode & 0o005 == 0o005 for p in (Path(path), *Path(path).parents))
 
 
 def _bwrap_argv(
     bwrap: str, scratch: Path, argv: list[str], ro_binds: tuple[tuple[str, str], ...],
-    as_root: bool,
+    as_root: bool, extra: list[str], env: tuple[tuple[str, str], ...],
 ) -> list[str]:
     prefix = sys.base_prefix
     binds = [*_open_parents(prefix), "--ro-bind", "/usr", "/usr", "--ro-bind", prefix, prefix]
@@ -194,6 +246,8 @@ def _bwrap_argv(
         binds += ["--tmpfs", site]  # installed packages (the grader's own among them) stay out
     for source, target in ro_binds:
         binds += [*_open_parents(target), "--ro-bind", source, target]
+    for site in _site_packages(prefix):
+        binds += ["--remount-ro", site]  # what is bound into it is all a package may see
     # As root there is no user namespace: the harness starts as root and drops to the throwaway
     # uid itself. Until then it keeps SETUID/SETGID for that and DAC_READ_SEARCH to enter the
     # scratch folder (already the throwaway uid's, 0700), nothing else. Otherwise a user namespace.
@@ -203,13 +257,13 @@ def _bwrap_argv(
     return [
         bwrap, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
         "--unshare-cgroup-try", *users, "--die-with-parent", "--new-session",
-        "--hostname", "sandbox", "--clearenv", *_setenv(), *binds,
+        "--hostname", "sandbox", "--clearenv", *_setenv(env), *binds,
         "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
         "--symlink", "usr/bin", "/bin",
         "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(TMP_BYTES),
         "--tmpfs", "/tmp",
         "--ro-bind", str(scratch), "/work", "--chdir", "/work",
-        "--as-pid-1",
+        "--as-pid-1", *extra,
         *argv,
     ]
 
@@ -223,9 +277,9 @@ def _open_parents(target: str) -> list[str]:
     return dirs
 
 
-def _setenv() -> list[str]:
+def _setenv(env: tuple[tuple[str, str], ...]) -> list[str]:
     pairs: list[str] = []
-    for key, value in CLEAN_ENV.items():
+    for key, value in {**CLEAN_ENV, **dict(env)}.items():
         pairs += ["--setenv", key, value]
     return pairs
 

@@ -27,6 +27,9 @@ from grader.sandbox.bwrap import (
     running_as_root,
     runtime_python,
 )
+from grader.sandbox.cgroup import Usage
+from grader.sandbox.packages import visible
+from grader.sandbox.probe_failure import with_import_hint
 from grader.sandbox.protocol import HarnessRequest, Probe, ProbeOutcome
 
 HARNESS = Path(__file__).with_name("harness")  # the folder of the code that runs inside
@@ -49,6 +52,8 @@ class ProbeRun:
     seconds: float
     problem: str = ""  # set when the harness itself gave no usable answer
     notice: str = ""  # FALLBACK_NOTICE when the run was not isolated
+    budget: str = "rlimits"  # what bounded the whole submission: "cgroup v1"/"cgroup v2"
+    usage: Usage = Usage()  # its peak memory and refusals, where a cgroup counted them
 
 
 def sandbox_available() -> bool:
@@ -63,9 +68,11 @@ def probe_submission(
     cells: tuple[tuple[str, str], ...] = (),
     limits: Limits | None = None,
     require_isolation: bool = False,
+    packages: tuple[str, ...] = (),
 ) -> ProbeRun:
     """Run `source` (the student's module text; a notebook's `cells` instead, when given, each
-    on its own) and answer every probe."""
+    on its own) and answer every probe. `packages`: the distributions (the assignment's
+    `packages:`) it may import besides the standard library."""
     if require_isolation and not sandbox_available():
         raise GraderError("refusing to run student code without the sandbox: bubblewrap is not "
                           "installed (apt-get install bubblewrap)")
@@ -86,29 +93,34 @@ def probe_submission(
         file_bytes=limits.file_bytes, open_files=limits.open_files,
         cpu_seconds=limits.cpu_seconds, cells=cells)
     isolated = sandbox_available()
+    shown = visible(tuple(packages), (source, *(text for _, text in cells)))
     with tempfile.TemporaryDirectory(prefix="grader-scratch-") as scratch:
         Path(scratch, module_file).write_text(source, encoding="utf-8")
         run = run_sandboxed(
             [runtime_python(), "-I", "-S",
              f"{HARNESS_INSIDE if isolated else harness_folder()}/harness.pyc",
-             "{result_fd}", "{uid}"],
+             "{result_fd}", "{uid}", *shown.harness_args],
             scratch=Path(scratch), stdin=request.to_stream(), limits=limits,
-            ro_binds=((harness_folder(), HARNESS_INSIDE),),
+            ro_binds=((harness_folder(), HARNESS_INSIDE), *shown.binds),
             channel_cap=8 * limits.output_cap * (len(probes) + 1),
+            env=shown.env, require_filter=require_isolation,
         )
     by_id = _read_channel(run.channel)
-    if run.isolated and not by_id and run.stderr.startswith(("bwrap:", "harness:")):
-        # bwrap's or the harness's own complaint, before any student code ran (a prctl that
-        # keeps children out of the harness failed): the grader's fault, not theirs
+    own = ("bwrap:", "harness:", "sandbox:") if run.isolated else ("sandbox:",)
+    if not by_id and run.stderr.startswith(own):
+        # bwrap's, the harness's or the launcher's own complaint, before any student code ran
+        # (a prctl that keeps children out of the harness failed, the cgroup could not be
+        # entered): the grader's fault, not theirs
         raise GraderError("the sandbox could not start: " + run.stderr.strip().splitlines()[0])
     missing = [p.id for p in probes if p.id not in by_id]
     problem = ""
     if missing:
         problem = "the submission's run ended before it could report" + (
             " (time limit)" if run.timed_out else "")
-    outcomes = {p.id: ProbeOutcome.from_untrusted(by_id.get(p.id), p.id) for p in probes}
+    outcomes = {p.id: with_import_hint(ProbeOutcome.from_untrusted(by_id.get(p.id), p.id),
+                                       shown.names) for p in probes}
     return ProbeRun(outcomes, run.isolated, run.seconds, problem,
-                    "" if run.isolated else FALLBACK_NOTICE)
+                    "" if run.isolated else FALLBACK_NOTICE, run.budget, run.usage)
 
 
 def harness_folder() -> str:

@@ -160,3 +160,6 @@ class AssignmentSpec(Model):
     variants: str = ""  # wrong versions of the method, relative to the assignment file
     exercises: list[Slug] = Field(min_length=1)  # exercise ids, in order; files <id>.yaml
     intro: str = ""
+    # installed distributions student code may import besides the standard library (with
+    # their dependencies; nothing else of site-packages is visible in the sandbox)
+    packages: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]] = []
