@@ -81,11 +81,42 @@ class Case(Model):
     visibility: Visibility = "visible"
 
 
+class TracePart(Model):
+    """A share of each case's points, earned when these keys match at every iteration.
+
+    `final b` (the format's final prefix, a space, a name) is the final value of b."""
+
+    name: str = Field(min_length=1)
+    keys: list[Annotated[str, Field(pattern=r"^([A-Za-z_]\w* )?[A-Za-z_][A-Za-z0-9_]*$")]] = \
+        Field(min_length=1)
+    share: float = Field(gt=0, le=1)
+
+
 class TraceFormat(Model):
-    iteration_keys: list[Identifier] = Field(min_length=1)  # a line with these starts an iteration
-    final_prefix: str = "final"  # `final b=...` lines hold the result
+    iteration_keys: list[Identifier] = Field(min_length=1)  # the first one starts an iteration
+    final_prefix: Identifier = "final"  # `final b=...` lines hold the result
     # expected lines that are not key=value (regular expressions): neither read nor reported
     quiet_lines: list[str] = [r"^done!$", r"-----$"]
+    parts: list[TracePart] = []  # partial credit; none: a case is all or nothing
+
+    @model_validator(mode="after")
+    def _parts_fit(self) -> TraceFormat:
+        if not self.parts:
+            return self
+        total = sum(part.share for part in self.parts)
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"parts: the shares add up to {total:g}, not 1")
+        seen: set[str] = set()
+        for part in self.parts:
+            for key in part.keys:
+                words = key.split()
+                if len(words) == 2 and words[0] != self.final_prefix:
+                    raise ValueError(f"parts: {key!r} in part {part.name!r}: a final value is "
+                                     f"written `{self.final_prefix} {words[1]}`")
+                if key in seen:
+                    raise ValueError(f"parts: {key!r} is in two parts")
+                seen.add(key)
+        return self
 
 
 class Variant(Model):
