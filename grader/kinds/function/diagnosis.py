@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import SpecError
-from grader.kinds.function.trace import Format, Trace, first_departure, parse_trace
+from grader.kinds.function.trace import Format, Trace, first_departure, parse_trace, shared
 from grader.spec import reference
 from grader.spec.models import Case, FunctionExercise, Variant
 
@@ -108,13 +108,6 @@ def diagnose(path: Path | None, exercise: FunctionExercise, case: Case, student:
         if count:
             return Diagnosis(variant.name, variant.hint, count)
     return None
-
-
-def shared(student: Trace, other: Trace) -> tuple[Trace, Trace]:
-    """Both traces showing only what both print (iteration keys, and finals)."""
-    keys = student.printed_keys() & other.printed_keys()
-    finals = set(student.finals) & set(other.finals)
-    return student.only(keys, finals), other.only(keys, finals)
 
 
 def agrees(student: Trace, variant: Trace, tolerance: float, relative: float = 0.0) -> bool:

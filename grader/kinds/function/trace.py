@@ -34,6 +34,8 @@ _TOKEN = re.compile(
     r"|(?P<word>\w+)|(?P<sep>[=:])|(?P<space>\s+)|(?P<other>.)",
     re.IGNORECASE)
 
+_BOUNDARIES = ",;([{|'\"<>"  # may stand right before a key: `(w=1)`, `'w': 1`, `<b>w=1`
+
 
 @dataclass
 class Work:
@@ -74,6 +76,11 @@ class Format:
                 "quiet_lines": list(self.quiet_lines),
                 "parts": [{"name": p.name, "keys": list(p.keys), "share": p.share}
                           for p in self.parts]}
+
+    def known_keys(self) -> frozenset[str]:
+        """The keys the format grades: always kept, however many other keys a line holds."""
+        return frozenset(self.iteration_keys) | {
+            key for part in self.parts for key in part.keys if self.final_key(key) is None}
 
     def final_key(self, key: str) -> str | None:
         """`b` for a part key `final b`, else None."""
@@ -130,6 +137,7 @@ def parse_trace(text: str, fmt: Format | Any, work: Work | None = None) -> Trace
     fmt = fmt if isinstance(fmt, Format) else Format.from_dict(fmt.model_dump())
     work = work if work is not None else Work()
     quiet = [re.compile(pattern) for pattern in fmt.quiet_lines]
+    known = fmt.known_keys()
     records: list[tuple[dict[str, float], str]] = []  # a state/step line's keys, and the line
     finals: dict[str, float] = {}
     ignored: list[str] = []
@@ -139,7 +147,7 @@ def parse_trace(text: str, fmt: Format | Any, work: Work | None = None) -> Trace
         if not line or len(line) > MAX_LINE:
             _ignore(ignored, line)
             continue
-        pairs, final = _read_line(line, fmt.final_prefix, work)
+        pairs, final = _read_line(line, fmt.final_prefix, known, work)
         if final:
             for key, value in pairs.items():
                 finals.setdefault(key, value)
@@ -149,7 +157,7 @@ def parse_trace(text: str, fmt: Format | Any, work: Work | None = None) -> Trace
             work.chars += len(line) * len(quiet)
             if not any(pattern.search(line) for pattern in quiet):
                 _ignore(ignored, line)
-    iterations, more = _group(records, fmt, ignored)
+    iterations, more = _group(records, fmt.iteration_keys, known, ignored)
     return Trace(tuple(iterations), finals, tuple(ignored), more)
 
 
@@ -158,7 +166,8 @@ def _ignore(ignored: list[str], line: str) -> None:
         ignored.append(line[:SHOWN] + ("…" if len(line) > SHOWN else ""))
 
 
-def _read_line(line: str, final_prefix: str, work: Work) -> tuple[dict[str, float], bool]:
+def _read_line(line: str, final_prefix: str, known: frozenset[str], work: Work
+               ) -> tuple[dict[str, float], bool]:
     """The line's key=value pairs (first value wins), and whether it is a `final` line."""
     work.chars += len(line)
     tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(line)]
@@ -166,19 +175,30 @@ def _read_line(line: str, final_prefix: str, work: Work) -> tuple[dict[str, floa
     pairs: dict[str, float] = {}
     final = seen_final = False
     index = 0
-    while index < len(tokens) and len(pairs) < MAX_KEYS:
+    while index < len(tokens):
         kind, text = tokens[index]
+        before = tokens[index - 1] if index else ("space", "")
         index += 1
-        if kind != "word" or text[0].isdigit():
+        if kind != "word" or text[0].isdigit() or not _opens_name(before):
             continue
         if text.lower() == final_prefix.lower():
             seen_final = True
             continue
         value, index = _value_after(tokens, index, seen_final)
-        if value is not None:
+        if value is not None and (text in known or _unknown(pairs, known) < MAX_KEYS):
             final = final or (not pairs and seen_final)
             pairs.setdefault(text, value)
     return pairs, final
+
+
+def _unknown(values: dict[str, float], known: frozenset[str]) -> int:
+    return sum(key not in known for key in values)
+
+
+def _opens_name(token: tuple[str | None, str]) -> bool:
+    """Whether a name may start after this token: `∂w`, `2*w`, `x+b` hold no key w or b."""
+    kind, text = token
+    return kind == "space" or kind == "other" and text in _BOUNDARIES
 
 
 def _value_after(tokens: list[tuple[str | None, str]], index: int, final: bool
@@ -206,12 +226,12 @@ def _to_float(text: str) -> float:
         return math.nan
 
 
-def _group(records: list[tuple[dict[str, float], str]], fmt: Format, ignored: list[str]
-           ) -> tuple[list[dict[str, float]], bool]:
+def _group(records: list[tuple[dict[str, float], str]], starts: tuple[str, ...],
+           known: frozenset[str], ignored: list[str]) -> tuple[list[dict[str, float]], bool]:
     """Iterations: each starts at a line holding the start key; lines before the first are
     not trace lines (`start: t=150`), so they are ignored, never an iteration of their own."""
     printed = {key for pairs, _ in records for key in pairs}
-    start = next((key for key in fmt.iteration_keys if key in printed), None)
+    start = next((key for key in starts if key in printed), None)
     iterations: list[dict[str, float]] = []
     for pairs, line in records:
         if start in pairs:
@@ -221,7 +241,7 @@ def _group(records: list[tuple[dict[str, float], str]], fmt: Format, ignored: li
         elif iterations:
             current = iterations[-1]
             for key, value in pairs.items():
-                if len(current) < MAX_KEYS:
+                if key in known or _unknown(current, known) < MAX_KEYS:
                     current.setdefault(key, value)
         else:
             _ignore(ignored, line)
@@ -331,8 +351,13 @@ class Judgement:
 
 def judge(student: Trace, reference: Trace, fmt: Format, tolerance: float) -> Judgement:
     """Full marks when everything matches; else the shares of the parts that match at every
-    iteration, with the same number of iterations. Keys no part names count with the first."""
-    departure = first_departure(student, reference, tolerance)
+    iteration, with the same number of iterations. Keys no part names count with the first.
+
+    The departure reported is the first wrong number the student printed, if any; else the
+    first thing missing (a trace without factor lines that goes wrong at iteration 3 is told
+    about iteration 3, not that iteration 1 has no factor_b)."""
+    departure = first_departure(*shared(student, reference), tolerance) \
+        or first_departure(student, reference, tolerance)
     if departure is None:
         return Judgement(1.0, True, tuple(PartResult(p.name, p.share, True)
                                           for p in fmt.parts),
@@ -341,16 +366,24 @@ def judge(student: Trace, reference: Trace, fmt: Format, tolerance: float) -> Ju
     results = tuple(_judge_part(student, reference, fmt, tolerance, keys, part)
                     for part, keys in _part_keys(reference, fmt))
     fraction = min(1.0, sum(r.share for r in results if r.credited))
-    message = departure.message
+    sentences = [departure.message]
     if not student.iterations:
-        shown = f" The output began with {student.ignored[0]!r}." if student.ignored else \
-            " Nothing was printed."
-        message += (f". Nothing was read as a trace: expected lines like "
-                    f"`{expected_form(fmt)}` (key=value, key: value or key value).{shown}")
+        sentences.append(f"Nothing was read as a trace: expected lines like "
+                         f"`{expected_form(fmt)}` (key=value, key: value or key value)")
+        sentences.append(f"The output began with {student.ignored[0]!r}" if student.ignored
+                         else "Nothing was printed")
     if fmt.parts:
-        message += (f". Partial credit, {fraction:.0%} of the points: "
-                    + "; ".join(_earned(r) for r in results) + ".")
+        sentences.append(f"Partial credit, {fraction:.0%} of the points: "
+                         + "; ".join(_earned(r) for r in results))
+    message = ". ".join(sentences) + "."
     return Judgement(fraction, False, results if fmt.parts else (), departure, message)
+
+
+def shared(student: Trace, other: Trace) -> tuple[Trace, Trace]:
+    """Both traces showing only what both print (iteration keys, and finals)."""
+    keys = student.printed_keys() & other.printed_keys()
+    finals = set(student.finals) & set(other.finals)
+    return student.only(keys, finals), other.only(keys, finals)
 
 
 def _part_keys(reference: Trace, fmt: Format) -> list[tuple[Part, tuple[set[str], set[str]]]]:
