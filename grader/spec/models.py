@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
@@ -99,24 +106,26 @@ class TraceFormat(Model):
     quiet_lines: list[str] = [r"^done!$", r"-----$"]
     parts: list[TracePart] = []  # partial credit; none: a case is all or nothing
 
-    @model_validator(mode="after")
-    def _parts_fit(self) -> TraceFormat:
-        if not self.parts:
-            return self
-        total = sum(part.share for part in self.parts)
+    @field_validator("parts")
+    @classmethod
+    def _parts_fit(cls, parts: list[TracePart], info: ValidationInfo) -> list[TracePart]:
+        if not parts:
+            return parts
+        total = sum(part.share for part in parts)
         if abs(total - 1.0) > 1e-9:
-            raise ValueError(f"parts: the shares add up to {total:g}, not 1")
+            raise ValueError(f"the shares add up to {total:g}, not 1")
+        prefix = info.data.get("final_prefix", "final")
         seen: set[str] = set()
-        for part in self.parts:
+        for part in parts:
             for key in part.keys:
                 words = key.split()
-                if len(words) == 2 and words[0] != self.final_prefix:
-                    raise ValueError(f"parts: {key!r} in part {part.name!r}: a final value is "
-                                     f"written `{self.final_prefix} {words[1]}`")
+                if len(words) == 2 and words[0] != prefix:
+                    raise ValueError(f"{key!r} in part {part.name!r}: a final value is "
+                                     f"written `{prefix} {words[1]}`")
                 if key in seen:
-                    raise ValueError(f"parts: {key!r} is in two parts")
+                    raise ValueError(f"{key!r} is in two parts")
                 seen.add(key)
-        return self
+        return parts
 
 
 class Variant(Model):
