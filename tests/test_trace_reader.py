@@ -161,6 +161,7 @@ def test_work_is_linear_and_results_bounded_on_any_text(text):
     assert len(trace.iterations) <= reader.MAX_ITERATIONS
     assert all(len(it) <= len(FMT.known_keys()) + reader.MAX_KEYS for it in trace.iterations)
     assert len(trace.ignored) <= reader.MAX_IGNORED
+    assert len(trace.finals) <= len(FMT.known_keys()) + reader.MAX_KEYS
     json.dumps(trace.to_dict(), allow_nan=False)
 
 

@@ -84,6 +84,7 @@ def _line_of(path: Path, text: str) -> int:
 
 CUT_READ = 1 << 16  # of a cut run's output: its first iterations are what tell
 MAX_SHOWN = 200  # iterations of a student's trace kept for reports; a runaway prints thousands
+MAX_OTHER = 8  # keys the reference does not print, kept for reports (`Δz`, `x`, ...)
 
 
 def check_case(
@@ -142,7 +143,7 @@ def _unfinished(assignment: Assignment, exercise: FunctionExercise, case: Case,
 def _traces(student: Trace, expected: Trace, departure: Departure | None, tolerance: float
             ) -> dict[str, Any]:
     """Report data: both traces (the student's capped) and where they part."""
-    shown = Trace(student.iterations[:MAX_SHOWN], student.finals, student.ignored)
+    shown = _shown(student, expected)
     detail: dict[str, Any] = {"student": shown.to_dict(), "reference": expected.to_dict(),
                               "student_iterations": len(student.iterations),
                               "tolerance": tolerance}
@@ -150,6 +151,18 @@ def _traces(student: Trace, expected: Trace, departure: Departure | None, tolera
         detail["departure"] = {"iteration": departure.iteration, "key": departure.key,
                                "message": departure.message}
     return detail
+
+
+def _shown(student: Trace, expected: Trace) -> Trace:
+    """The student's trace as reports show it: the first MAX_SHOWN iterations, the keys the
+    reference prints and at most MAX_OTHER others (a hostile trace holds thousands)."""
+    head = student.iterations[:MAX_SHOWN]
+    others = [k for k in dict.fromkeys(k for it in head for k in it)
+              if k not in expected.printed_keys()][:MAX_OTHER]
+    keys = expected.printed_keys() | set(others)
+    return Trace(head, student.finals, student.ignored,
+                 student.more or len(student.iterations) > MAX_SHOWN).only(
+                     keys, set(student.finals))
 
 
 def _likely(found: Diagnosis | None) -> str:

@@ -80,7 +80,7 @@ class Format:
     def known_keys(self) -> frozenset[str]:
         """The keys the format grades: always kept, however many other keys a line holds."""
         return frozenset(self.iteration_keys) | {
-            key for part in self.parts for key in part.keys if self.final_key(key) is None}
+            self.final_key(key) or key for part in self.parts for key in part.keys}
 
     def final_key(self, key: str) -> str | None:
         """`b` for a part key `final b`, else None."""
@@ -150,7 +150,8 @@ def parse_trace(text: str, fmt: Format | Any, work: Work | None = None) -> Trace
         pairs, final = _read_line(line, fmt.final_prefix, known, work)
         if final:
             for key, value in pairs.items():
-                finals.setdefault(key, value)
+                if key in known or _unknown(finals, known) < MAX_KEYS:
+                    finals.setdefault(key, value)
         elif pairs:
             records.append((pairs, line))
         else:
