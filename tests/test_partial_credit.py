@@ -73,9 +73,10 @@ def test_finals_worded_otherwise_lose_only_the_finals():
     assert "no `final b=...` line" in verdict.message
 
 
-def test_final_b_is_wording_is_read_as_the_final_value():
+def test_final_b_is_wording_is_prose_and_loses_only_the_finals():
     text = printed("chapter-example").replace("final b=", "final b is ")
-    assert judged(text).full
+    verdict = judged(text)
+    assert verdict.fraction == 0.75 and "no `final b=...` line at the end" in verdict.message
 
 
 def test_a_wrong_method_earns_only_the_parts_it_really_matches():
@@ -182,8 +183,7 @@ def double_variable_new(w, b, t):
         print("delta_b=%f, delta_w=%f" % (delta_b, delta_w))
         b, w = b - delta_b, w - delta_w
     print("done!")
-    print("final b is %f" % b)
-    print("final w is %f" % w)
+    print("final b=%f, final w=%f" % (b, w))
 '''
 
 

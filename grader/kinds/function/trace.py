@@ -8,10 +8,11 @@ Reading. A line is scanned once into tokens; a key is a whole name (`Δz=` is no
 notation, `nan`, `inf`). An iteration starts at each line holding the state key that begins
 it (the first of the format's `iteration_keys` that the trace prints at all, normally `w`);
 later lines add their keys to it, the first value of a key winning. Lines whose first key is
-preceded by the word `final` hold the result (`final b=1`, `final b is 1`, `final b=1,
-final w=2`). Everything else, and every key=value line before the first iteration, is
-ignored and reported. Work is linear and bounded: lines longer than MAX_LINE are not read,
-at most MAX_KEYS keys per line and per iteration and MAX_ITERATIONS iterations are kept.
+preceded by the word `final` hold the result (`final b=1`, `final b: 1`, `final b=1,
+final w=2`; `final b is 1` is prose, not read). Everything else, and every key=value line
+before the first iteration, is ignored and reported. Work is linear and bounded: lines
+longer than MAX_LINE are not read; at most MAX_KEYS ungraded keys per line and per iteration
+(graded keys always) and MAX_ITERATIONS iterations are kept.
 """
 
 from __future__ import annotations
@@ -185,7 +186,7 @@ def _read_line(line: str, final_prefix: str, known: frozenset[str], work: Work
         if text.lower() == final_prefix.lower():
             seen_final = True
             continue
-        value, index = _value_after(tokens, index, seen_final)
+        value, index = _value_after(tokens, index)
         if value is not None and (text in known or _unknown(pairs, known) < MAX_KEYS):
             final = final or (not pairs and seen_final)
             pairs.setdefault(text, value)
@@ -202,9 +203,9 @@ def _opens_name(token: tuple[str | None, str]) -> bool:
     return kind == "space" or kind == "other" and text in _BOUNDARIES
 
 
-def _value_after(tokens: list[tuple[str | None, str]], index: int, final: bool
+def _value_after(tokens: list[tuple[str | None, str]], index: int
                  ) -> tuple[float | None, int]:
-    """The number after a key (`k=1`, `k: 1`, `k 1`, `'k': 1`, `k= [1.]`, `final k is 1`)
+    """The number after a key (`k=1`, `k: 1`, `k 1`, `'k': 1`, `k= [1.]`; not `k is 1`: prose)
     and where to read on: past the number, or at the token that is not a separator."""
     separated = named = False
     for at in range(index, min(len(tokens), index + 8)):  # a separator is a few tokens
@@ -213,7 +214,7 @@ def _value_after(tokens: list[tuple[str | None, str]], index: int, final: bool
             return (_to_float(text), at + 1) if separated else (None, at)
         if kind in ("space", "wrap"):
             separated = True
-        elif not named and (kind == "sep" or final and kind == "word" and text.lower() == "is"):
+        elif kind == "sep" and not named:
             separated = named = True
         elif not (kind == "other" and text in "'\"[("):
             return None, at
