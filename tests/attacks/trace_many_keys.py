@@ -1,6 +1,6 @@
 # ruff: noqa: UP031, SIM105, E501 -- written as a hostile student would write it
 """Attack: A correct solver whose trace also holds 30 000 distinct keys on one line and
-60 000 more over lines the reader does read, inside the iterations (issue 12, defect 2:
+24 000 more over lines the reader does read, inside the iterations (issue 12, defect 2:
 reports that render every key). The reader keeps at most 32 unknown keys per line and per
 iteration, never at the cost of the keys the spec grades, and none from a line it does not
 read, so the report stays small; the numbers are right: full marks.
@@ -26,7 +26,7 @@ def double_variable_new(w, b, t):
         z = x * y
         delta_z = z - t
         print("w=%f,b=%f,z=%f,delta_z=%f" % (w, b, z, delta_z))
-        for _ in range(50):
+        for _ in range(20):
             print(" ".join("k%d=1" % (count + i) for i in range(300)))
             count += 300
         if abs(delta_z) < 1e-5:

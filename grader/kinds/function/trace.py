@@ -17,6 +17,7 @@ longer than MAX_LINE are not read; at most MAX_KEYS ungraded keys per line and p
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from typing import Any
 MAX_LINE = 4096  # characters: a trace line is under 300; a longer one is not read
 MAX_KEYS = 32  # keys kept per line and per iteration
 MAX_ITERATIONS = 1000  # iterations kept; a runaway loop prints millions
+MAX_RECORDS = 8 * MAX_ITERATIONS  # key=value lines kept before grouping them
 MAX_IGNORED = 20  # ignored lines kept for the feedback
 SHOWN = 200  # characters of an ignored line kept
 
@@ -142,13 +144,17 @@ def parse_trace(text: str, fmt: Format | Any, work: Work | None = None) -> Trace
     records: list[tuple[dict[str, float], str]] = []  # a state/step line's keys, and the line
     finals: dict[str, float] = {}
     ignored: list[str] = []
-    for raw in text.splitlines():
+    starts = 0  # lines holding the first iteration key: each starts an iteration
+    for raw in io.StringIO(text, newline=None):  # lazily, \r\n and \r too: it may stop early
         work.lines += 1
         line = raw.strip().lstrip("\ufeff")
         if not line or len(line) > MAX_LINE:
             _ignore(ignored, line)
             continue
         pairs, final = _read_line(line, fmt.final_prefix, known, work)
+        if len(records) == MAX_RECORDS or starts > MAX_ITERATIONS:
+            break  # a runaway loop: what is kept already shows it runs too long
+        starts += fmt.iteration_keys[0] in pairs and not final
         if final:
             for key, value in pairs.items():
                 if key in known or _unknown(finals, known) < MAX_KEYS:
@@ -160,7 +166,7 @@ def parse_trace(text: str, fmt: Format | Any, work: Work | None = None) -> Trace
             if not any(pattern.search(line) for pattern in quiet):
                 _ignore(ignored, line)
     iterations, more = _group(records, fmt.iteration_keys, known, ignored)
-    return Trace(tuple(iterations), finals, tuple(ignored), more)
+    return Trace(tuple(iterations), finals, tuple(ignored), more or len(records) == MAX_RECORDS)
 
 
 def _ignore(ignored: list[str], line: str) -> None:
@@ -176,7 +182,7 @@ def _read_line(line: str, final_prefix: str, known: frozenset[str], work: Work
     work.tokens += len(tokens)
     pairs: dict[str, float] = {}
     final = seen_final = False
-    index = 0
+    index = unknown = 0
     while index < len(tokens):
         kind, text = tokens[index]
         before = tokens[index - 1] if index else ("space", "")
@@ -187,9 +193,11 @@ def _read_line(line: str, final_prefix: str, known: frozenset[str], work: Work
             seen_final = True
             continue
         value, index = _value_after(tokens, index)
-        if value is not None and (text in known or _unknown(pairs, known) < MAX_KEYS):
-            final = final or (not pairs and seen_final)
-            pairs.setdefault(text, value)
+        if value is None or text in pairs or (text not in known and unknown == MAX_KEYS):
+            continue
+        final = final or (not pairs and seen_final)
+        pairs[text] = value
+        unknown += text not in known
     return pairs, final
 
 
