@@ -60,3 +60,20 @@ def double_variable(
 def fixed_factors(w: float, b: float, t: float) -> None:
     """The chapter's `double_variable`: 63 and 18 never recomputed (named by older specs)."""
     double_variable(w, b, t, factor_b=63.0, factor_w=18.0)
+
+
+def single_variable(w: float, b: float, t: float, *, recompute: bool = True) -> None:
+    """The chapter's single-variable loops handed in as the solver: only b moves, charged all
+    of delta_z; recompute=False is the first loop, which keeps the factor 63 throughout."""
+    for _ in range(MAX_ITERATIONS):
+        x, y, z = target_function(w, b)
+        delta_z = z - t
+        print("w=%f,b=%f,z=%f,delta_z=%f" % (w, b, z, delta_z))
+        if abs(delta_z) < ERROR or not math.isfinite(z):
+            break
+        factor_b = 2 * x + 3 * y if recompute else 63.0
+        delta_b = delta_z / factor_b
+        print("factor_b=%f, delta_b=%f" % (factor_b, delta_b))
+        b = b - delta_b
+    print("done!")
+    print("final b=%f" % b)

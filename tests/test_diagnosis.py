@@ -195,3 +195,81 @@ variants:
     chapter = next(t for t in json.loads(proc.stdout)["tests"]
                    if t["name"].endswith("chapter-example"))
     assert chapter["diagnosis"] == "stop at 1e-2: use the chapter's threshold, 1e-5."
+
+
+CHAPTER = (ROOT / "solutions" / "linear_backprop.py").read_text(encoding="utf-8")
+
+
+@functools.cache
+def solver_from_chapter(tmp: Path, loop: str) -> dict[str, dict]:
+    """One of the chapter's own loops (the reference module's code) handed in as the solver."""
+    student = tmp / loop / "linear_backprop.py"
+    student.parent.mkdir(parents=True, exist_ok=True)
+    student.write_text(CHAPTER.split('if __name__ == "__main__":')[0]
+                       + f"\ndouble_variable_new = {loop}\n", encoding="utf-8")
+    proc = run_grader("check", "--json", str(student))
+    assert proc.returncode == 1, proc.stderr
+    return {t["detail"]["case"]: t for t in json.loads(proc.stdout)["tests"]
+            if t["exercise"] == "two-variable-solver"}
+
+
+@pytest.fixture(scope="module")
+def chapter_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("chapter")
+
+
+@pytest.mark.parametrize(("loop", "variant"), [
+    ("double_variable", "fixed factors 63 and 18"),  # prints delta_b/delta_w, no factors
+    ("single_variable", "only b moves (single-variable loop)"),
+    ("single_variable_new", "only b moves (single-variable loop)"),
+])
+def test_the_chapters_own_loops_as_the_solver_are_named_on_every_case(chapter_dir, loop,
+                                                                      variant):
+    tests = solver_from_chapter(chapter_dir, loop)
+    for case in ALL_CASES:
+        assert tests[case]["status"] == "failed"
+        assert tests[case]["diagnosis"].startswith(variant), (case, tests[case]["output"])
+        assert tests[case]["score"] == 0.0  # a wrong method: no part matches throughout
+
+
+def test_the_first_wrong_number_is_reported_before_a_missing_key(chapter_dir):
+    chapter = solver_from_chapter(chapter_dir, "single_variable_new")["chapter-example"]
+    assert chapter["output"].split(": ", 1)[1].startswith(
+        "iteration 1: delta_b is 0.190476, the reference has 0.095238")
+    fixed = solver_from_chapter(chapter_dir, "double_variable")["chapter-example"]
+    assert "iteration 1 has no `factor_b`" not in fixed["output"].split(".")[0]
+    # its states agree through iteration 2, where its delta_w (18, not 17.62) first differs
+    assert fixed["detail"]["departure"] == {
+        "iteration": 2, "key": "delta_w",
+        "message": "iteration 2: delta_w is 0.005039, the reference has 0.005148"}
+
+
+def _reference_text(case: str) -> str:
+    from grader.spec import reference
+
+    return reference.printed_output(ASSIGNMENT.solution_path, "double_variable_new",
+                                    tuple(CASES[case].args.values()))
+
+
+def test_a_correct_threshold_without_its_last_line_is_not_stop_at_1e_4():
+    text = _reference_text("chapter-example")
+    last = text.rindex("\nw=") + 1
+    missing_last = text[:last] + text[text.index("done!"):]
+    result = check_case(ASSIGNMENT, SOLVER, CASES["chapter-example"], _outcome(missing_last))
+    assert not result.passed and "stops after 3 iteration" in result.output
+    assert result.diagnosis == ""  # stop at 1e-4 stops there too, but prints no step line
+
+
+def test_a_trace_that_only_leaves_things_out_gets_no_diagnosis():
+    text = "\n".join(line for line in _reference_text("chapter-example").splitlines()
+                     if not line.startswith("factor_b"))
+    result = check_case(ASSIGNMENT, SOLVER, CASES["chapter-example"], _outcome(text))
+    assert result.score == 3 * 0.75 and result.diagnosis == ""
+
+
+def test_variants_are_compared_on_what_the_student_prints():
+    text = _variant_text("chapter-example", share=1.0)
+    bare = "\n".join(line.split(", delta_b")[0].replace("factor_b=", "fb=") for line in
+                     text.splitlines())  # only the states and finals remain comparable
+    result = check_case(ASSIGNMENT, SOLVER, CASES["chapter-example"], _outcome(bare))
+    assert result.diagnosis.startswith("delta_z not halved")

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
@@ -96,11 +103,44 @@ def cases_fit(exercise: Any) -> Any:
     return exercise
 
 
+class TracePart(Model):
+    """A share of each case's points, earned when these keys match at every iteration.
+
+    `final b` (the format's final prefix, a space, a name) is the final value of b."""
+
+    name: str = Field(min_length=1)
+    keys: list[Annotated[str, Field(pattern=r"^([A-Za-z_]\w* )?[A-Za-z_][A-Za-z0-9_]*$")]] = \
+        Field(min_length=1)
+    share: float = Field(gt=0, le=1)
+
+
 class TraceFormat(Model):
-    iteration_keys: list[Identifier] = Field(min_length=1)  # a line with these starts an iteration
-    final_prefix: str = "final"  # `final b=...` lines hold the result
+    iteration_keys: list[Identifier] = Field(min_length=1)  # the first one starts an iteration
+    final_prefix: Identifier = "final"  # `final b=...` lines hold the result
     # expected lines that are not key=value (regular expressions): neither read nor reported
     quiet_lines: list[str] = [r"^done!$", r"-----$"]
+    parts: list[TracePart] = []  # partial credit; none: a case is all or nothing
+
+    @field_validator("parts")
+    @classmethod
+    def _parts_fit(cls, parts: list[TracePart], info: ValidationInfo) -> list[TracePart]:
+        if not parts:
+            return parts
+        total = sum(part.share for part in parts)
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"the shares add up to {total:g}, not 1")
+        prefix = info.data.get("final_prefix", "final")
+        seen: set[str] = set()
+        for part in parts:
+            for key in part.keys:
+                words = key.split()
+                if len(words) == 2 and words[0] != prefix:
+                    raise ValueError(f"{key!r} in part {part.name!r}: a final value is "
+                                     f"written `{prefix} {words[1]}`")
+                if key in seen:
+                    raise ValueError(f"{key!r} is in two parts")
+                seen.add(key)
+        return parts
 
 
 class Variant(Model):

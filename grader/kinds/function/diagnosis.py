@@ -4,9 +4,15 @@ Variants are instructor code (the assignment's variants module), trusted and bou
 they run here in the grading process; each (variant, case) trace is computed once per
 process and cached. They are only run when a trace has already departed from the reference.
 
-A student's trace matches a variant when it reproduces the variant's whole trace. A run that
-was cut short (time limit, crash) or that never settles is matched by its first iterations:
-a diverging student loop and its bounded variant agree there, and nowhere else can.
+Traces are compared on what the student printed: the keys (and finals) both the student's
+trace and the variant's show, so the chapter's `double_variable`, which prints no factors, is
+still recognised. A variant is named only when the student's trace departs from the reference
+on what it shows (a trace that only leaves things out explains no mistake) and reproduces the
+variant's there: the same numbers, the same number of iterations, and no key printed on an
+iteration where the variant has none (a correct loop that omits its last line is not one that
+stops early). A run that was cut short (time limit, crash) or that never settles is matched by
+its first iterations: a diverging student loop and its bounded variant agree there, and
+nowhere else can.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import SpecError
-from grader.kinds.function.trace import Trace, first_departure, parse_trace
+from grader.kinds.function.trace import Format, Trace, first_departure, parse_trace, shared
 from grader.spec import reference
 from grader.spec.models import Case, FunctionExercise, Variant
 
@@ -73,11 +79,16 @@ def variant_output(path: Path, function: str, args: tuple[float, ...],
     return text
 
 
+def trace_format(exercise: FunctionExercise) -> Format:
+    """The spec's trace format as the (standard-library) reader's own."""
+    return Format.from_dict(exercise.trace.model_dump())
+
+
 def variant_trace(path: Path, exercise: FunctionExercise, variant: Variant, case: Case
                   ) -> Trace:
     text = variant_output(path, variant.function, tuple(case.args.values()),
                           tuple(sorted(variant.parameters.items())))
-    return parse_trace(text, exercise.trace)
+    return parse_trace(text, trace_format(exercise))
 
 
 def diagnose(path: Path | None, exercise: FunctionExercise, case: Case, student: Trace,
@@ -85,15 +96,26 @@ def diagnose(path: Path | None, exercise: FunctionExercise, case: Case, student:
     """The first of the spec's variants the student's trace reproduces, or None."""
     if path is None or not exercise.variants or not student.iterations:
         return None
+    tolerance = exercise.tolerance
+    if not cut and first_departure(*shared(student, expected), tolerance) is None:
+        return None  # what it printed agrees with the reference: it only leaves things out
     traces = [(v, variant_trace(path, exercise, v, case)) for v in exercise.variants]
     for variant, trace in traces:
-        if not cut and first_departure(student, trace, exercise.tolerance) is None:
+        if not cut and agrees(student, trace, tolerance):
             return Diagnosis(variant.name, variant.hint)
     for variant, trace in traces:
-        count = _prefix_match(student, trace, expected, exercise.tolerance, cut=cut)
+        count = _prefix_match(student, trace, expected, tolerance, cut=cut)
         if count:
             return Diagnosis(variant.name, variant.hint, count)
     return None
+
+
+def agrees(student: Trace, variant: Trace, tolerance: float, relative: float = 0.0) -> bool:
+    """The same numbers on what both print, and no key on an iteration where the other has
+    none: compared both ways, so neither trace holds anything that contradicts the other."""
+    mine, theirs = shared(student, variant)
+    return (first_departure(mine, theirs, tolerance, relative) is None
+            and first_departure(theirs, mine, tolerance, relative) is None)
 
 
 def _prefix_match(student: Trace, variant: Trace, expected: Trace, tolerance: float, *,
@@ -113,9 +135,9 @@ def _prefix_match(student: Trace, variant: Trace, expected: Trace, tolerance: fl
     count = min(mine, finite, PREFIX_LIMIT)
     if count < 2:
         return 0
-    if first_departure(variant.head(count), expected.head(count), tolerance) is None:
+    if first_departure(*shared(variant.head(count), expected.head(count)), tolerance) is None:
         return 0
-    if first_departure(student.head(count), variant.head(count), tolerance, RELATIVE):
+    if not agrees(student.head(count), variant.head(count), tolerance, RELATIVE):
         return 0
     return count
 
