@@ -1,0 +1,34 @@
+"""Linear backprop, two variables. I print Δ values too so I can compare with the book's pictures."""
+
+DZ_DB = "2*x + 3*y"   # ∂z/∂b = ∂z/∂x·∂x/∂b + ∂z/∂y·∂y/∂b = y·3 + x·2
+
+HAND_ITERATIONS = [
+    dict(factor_b=60.714286, delta_b=0.003585, b=3.805938, z=150.000077, delta_z=0.000077),
+    dict(factor_b=60.671261, delta_b=0.000001, b=3.805937, z=150.0, delta_z=0.0),
+]
+
+
+def forward(w, b):
+    x = 2 * w + 3 * b
+    y = 2 * b + 1
+    return x, y, x * y
+
+
+def double_variable_new(w, b, t):
+    while True:
+        x, y, z = forward(w, b)
+        delta_z = z - t
+        print("w=%f,b=%f,z=%f,delta_z=%f   Δz=%f" % (w, b, z, delta_z, delta_z))
+        if abs(delta_z) < 1e-5:
+            break
+        factor_b = 2 * x + 3 * y
+        factor_w = 2 * y
+        delta_b = delta_z / factor_b / 2
+        delta_w = delta_z / factor_w / 2
+        print("factor_b=%f, factor_w=%f, delta_b=%f, delta_w=%f" % (factor_b, factor_w, delta_b, delta_w))
+        print("    Δb=%f Δw=%f (Δz/2 each)" % (delta_b, delta_w))
+        b = b - delta_b
+        w = w - delta_w
+    print("done!")
+    print("final b=%f" % b)
+    print("final w=%f" % w)

@@ -1,0 +1,42 @@
+import numpy as np
+
+DZ_DB = "2*x + 3*y"
+
+HAND_ITERATIONS = [
+    {"factor_b": 60.714286, "delta_b": 0.003585, "b": 3.805938, "z": 150.000077, "delta_z": 0.000077},
+    {"factor_b": 60.671261, "delta_b": 0.000001, "b": 3.805937, "z": 150.0, "delta_z": 0.0},
+]
+
+
+def target_function(w,b):
+    x = 2*w+3*b
+    y = 2*b+1
+    z = x*y
+    return x,y,z
+
+# stop test as in the first version of the book's code (no abs)
+def double_variable_new(w,b,t):
+    print("double variable new: w, b -----")
+    error = 1e-5
+    while(True):
+        x,y,z = target_function(w,b)
+        delta_z = z - t
+        print("w=%f,b=%f,z=%f,delta_z=%f"%(w,b,z,delta_z))
+        if delta_z < error:
+            break
+        factor_b = 2*x+3*y
+        factor_w = 2*y
+        delta_b = delta_z/factor_b/2
+        delta_w = delta_z/factor_w/2
+        print("factor_b=%f, factor_w=%f, delta_b=%f, delta_w=%f"%(factor_b,factor_w,delta_b,delta_w))
+        b = b - delta_b
+        w = w - delta_w
+    print("done!")
+    print("final b=%f"%b)
+    print("final w=%f"%w)
+
+if __name__ == '__main__':
+    w = 3
+    b = 4
+    t = 100
+    double_variable_new(w,b,t)

@@ -1,0 +1,31 @@
+import numpy as np
+
+DZ_DB = "3*y + 2*x"
+
+HAND_ITERATIONS = [
+    {"factor_b": 60.714286, "delta_b": 0.003585, "b": 3.805938, "z": 150.000077, "delta_z": 0.000077},
+    {"factor_b": 60.671261, "delta_b": 0.000001, "b": 3.805937, "z": 150.0, "delta_z": 0.0},
+]
+
+
+def target_function(w, b):
+    x = 2*w + 3*b
+    y = 2*b + 1
+    return x, y, x*y
+
+
+# only b is changed, w is kept as it is; 63 is dz/db at the start
+def double_variable_new(w, b, t):
+    print("single variable: b ----- ")
+    error = 1e-5
+    while True:
+        x, y, z = target_function(w, b)
+        delta_z = z - t
+        print("w=%f,b=%f,z=%f,delta_z=%f" % (w, b, z, delta_z))
+        if abs(delta_z) < error:
+            break
+        delta_b = delta_z / 63
+        print("delta_b=%f" % delta_b)
+        b = b - delta_b
+    print("done!")
+    print("final b=%f" % b)

@@ -1,0 +1,32 @@
+# 2.1 homework: both w and b, recomputing the contributions every time
+
+DZ_DB = "2*x + 3*y"
+
+HAND_ITERATIONS = [
+    {"factor_b": 60.714286, "delta_b": 0.003585, "b": 3.805938, "z": 150.000077, "delta_z": 0.000077},
+    {"factor_b": 60.671261, "delta_b": 0.000001, "b": 3.805937, "z": 150.0, "delta_z": 0.0},
+]
+
+
+def double_variable_new(w, b, t):
+    count = 0
+    while True:
+        count += 1
+        x = 2 * w + 3 * b
+        y = 2 * b + 1
+        z = x * y
+        delta_z = z - t
+        print("Iteration : %d -- w = %f, b = %f, z = %.8f, delta_z = %.8f" % (count, w, b, z, delta_z))
+        if abs(delta_z) < 1e-5:
+            break
+        factor_b = 2 * x + 3 * y
+        factor_w = 2 * y
+        delta_b = delta_z / factor_b / 2
+        delta_w = delta_z / factor_w / 2
+        print("    factor_b = %f, factor_w = %f, delta_b = %f, delta_w = %f" % (factor_b, factor_w, delta_b, delta_w))
+        w = w - delta_w
+        b = b - delta_b
+    print("---------------------------------")
+    print("Total iteration times : %d" % count)
+    print("final b = %f" % b)
+    print("final w = %f" % w)

@@ -1,0 +1,47 @@
+import time
+from functools import wraps
+
+DZ_DB = "2*x + 3*y"
+
+HAND_ITERATIONS = [
+    {"factor_b": 60.714286, "delta_b": 0.003585, "b": 3.805938, "z": 150.000077, "delta_z": 0.000077},
+    {"factor_b": 60.671261, "delta_b": 0.000001, "b": 3.805937, "z": 150.0, "delta_z": 0.0},
+]
+
+
+def timed(func):
+    """Print how long the call took (I wanted to compare with the fixed-factor version)."""
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter_ns()
+        result = func(*args, **kwargs)
+        print("%s took %d ns" % (func.__name__, time.perf_counter_ns() - start))
+        return result
+    return wrapper
+
+
+def target_function(w, b):
+    x = 2 * w + 3 * b
+    y = 2 * b + 1
+    return x, y, x * y
+
+
+@timed
+def double_variable_new(w, b, t):
+    print("double variable new: w, b -----")
+    while True:
+        x, y, z = target_function(w, b)
+        delta_z = z - t
+        print("w=%f,b=%f,z=%f,delta_z=%f" % (w, b, z, delta_z))
+        if abs(delta_z) < 1e-5:
+            break
+        factor_b, factor_w = 2 * x + 3 * y, 2 * y
+        delta_b = delta_z / factor_b / 2
+        delta_w = delta_z / factor_w / 2
+        print("factor_b=%f, factor_w=%f, delta_b=%f, delta_w=%f" % (factor_b, factor_w, delta_b, delta_w))
+        b = b - delta_b
+        w = w - delta_w
+    print("done!")
+    print("final b=%f" % b)
+    print("final w=%f" % w)
+    return w, b
