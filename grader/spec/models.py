@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
@@ -131,6 +131,36 @@ Exercise = Annotated[
 ]
 
 
+class LatePolicy(Model):
+    """Late submissions until `until`; each started day (or hour) late costs `penalty` of the
+    score, and at least `floor` of it is kept."""
+
+    until: AwareDatetime
+    penalty: float = Field(ge=0, le=1)
+    per: Literal["day", "hour"] = "day"
+    floor: float = Field(default=0.0, ge=0, le=1)
+
+
+class RateLimit(Model):
+    submissions: int = Field(ge=1)  # at most this many per student...
+    minutes: float = Field(gt=0)  # ...in any window of this length
+
+
+class CoursePolicy(Model):
+    """How `grader serve` takes submissions for the assignment (grader.server.policy)."""
+
+    due: AwareDatetime | None = None
+    late: LatePolicy | None = None  # absent: nothing is accepted after the due date
+    rate_limit: RateLimit | None = None
+    counts: Literal["latest", "best_before_due"] = "latest"  # which submission is the grade
+
+    @model_validator(mode="after")
+    def _late_after_due(self) -> CoursePolicy:
+        if self.late is not None and (self.due is None or self.late.until < self.due):
+            raise ValueError("late: needs a `due` date, and `until` on or after it")
+        return self
+
+
 class AssignmentSpec(Model):
     id: Slug
     title: str
@@ -139,3 +169,4 @@ class AssignmentSpec(Model):
     variants: str = ""  # wrong versions of the method, relative to the assignment file
     exercises: list[Slug] = Field(min_length=1)  # exercise ids, in order; files <id>.yaml
     intro: str = ""
+    policy: CoursePolicy | None = None  # deadlines, rate limit: only `grader serve` reads it

@@ -1,0 +1,78 @@
+"""The course as the server grades it: every assignment loaded once, its hidden checks
+rendered once, and the grading path warmed up by grading the reference solution.
+
+What `grader grade` does once per run is done here once per server (and again for one
+assignment on "regrade all" after its spec changed), so a submission costs its sandbox run
+and its checks, nothing else on the grading side.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader import submission
+from grader.commands.check import collect_answers
+from grader.commands.generate import render_hidden_tests
+from grader.commands.grade import spec_fingerprint
+from grader.errors import GraderError
+from grader.pytest_plugin import run_hidden_checks
+from grader.spec.loader import Assignment, find_assignments, load_assignment
+
+
+@dataclass(frozen=True)
+class Warm:
+    """One assignment ready to grade: its spec, its rendered checks, its fingerprint."""
+
+    assignment: Assignment
+    tests: Path
+    fingerprint: str
+
+
+class Course:
+    def __init__(self, folder: Path, scratch: Path, *, require_sandbox: bool = True) -> None:
+        self.folder = folder
+        self.scratch = scratch
+        self.require_sandbox = require_sandbox
+        self._lock = threading.Lock()
+        self._serial = itertools.count()
+        self._warm: dict[str, Warm] = {}
+        for assignment_id, path in find_assignments(folder).items():
+            self._warm[assignment_id] = self._prepare(load_assignment(path))
+
+    def ids(self) -> list[str]:
+        return sorted(self._warm)
+
+    def get(self, assignment_id: str) -> Warm | None:
+        return self._warm.get(assignment_id)
+
+    def reload(self, assignment_id: str) -> Warm:
+        """Load the assignment's spec again (it changed) and render its checks afresh."""
+        path = find_assignments(self.folder).get(assignment_id)
+        if path is None:
+            raise GraderError(f"assignment {assignment_id!r} is no longer in {self.folder}")
+        warm = self._prepare(load_assignment(path))
+        with self._lock:
+            self._warm[assignment_id] = warm
+        return warm
+
+    def _prepare(self, assignment: Assignment) -> Warm:
+        tests = self.scratch / f"{assignment.id}-{next(self._serial)}"
+        tests.mkdir(parents=True)
+        warm = Warm(assignment, render_hidden_tests(assignment, tests),
+                    spec_fingerprint(assignment))
+        self._self_test(warm)
+        return warm
+
+    def _self_test(self, warm: Warm) -> None:
+        """Grade the reference once: it warms every cache (pytest, the reference traces) and
+        refuses to serve an assignment whose own solution does not score full marks."""
+        found = submission.read(warm.assignment.solution_path)
+        answers = collect_answers(warm.assignment, found, require_sandbox=self.require_sandbox)
+        results = run_hidden_checks(warm.tests, warm.assignment, {"reference": answers.outcomes})
+        failed = [r.name for r in results["reference"] if not r.passed]
+        if failed:
+            raise GraderError(f"{warm.assignment.folder}: the reference solution fails "
+                              f"{', '.join(failed)}; run `grader validate`")
