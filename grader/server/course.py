@@ -76,3 +76,18 @@ class Course:
         if failed:
             raise GraderError(f"{warm.assignment.folder}: the reference solution fails "
                               f"{', '.join(failed)}; run `grader validate`")
+        _warm_expressions(warm.assignment)
+
+
+def _warm_expressions(assignment: Assignment) -> None:
+    """Judge a wrong answer to each expression exercise once: sympy (a second or more to
+    import) is then loaded before the first student's wrong answer, whose check runs under a
+    wall-clock limit in a worker thread and must not pay for the import."""
+    from grader.kinds.expression.parse import judge_expression
+    from grader.spec.models import ExpressionExercise
+
+    for exercise in assignment.exercises:
+        if isinstance(exercise, ExpressionExercise):
+            judge_expression("0", answer=exercise.answer, allowed_names=exercise.variables,
+                             definitions=exercise.definitions, point=exercise.start,
+                             time_limit=60.0)

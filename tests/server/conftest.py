@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SUBMISSIONS = ROOT / "tests" / "submissions"
 ASSIGNMENT = "linear-backprop"
 CORRECT = SUBMISSIONS / "correct_chapter_style.py"
-ROSTER = "student,name,role\nalice,Alice A,student\nbob,Bob B,\ncarol,,student\nprof,P,instructor\n"
+CROWD = [f"s{n:02d}" for n in range(20)]  # for the concurrent clients
+ROSTER = ("student,name,role\nalice,Alice A,student\nbob,Bob B,\ncarol,,student\n"
+          "prof,P,instructor\n" + "".join(f"{s},,\n" for s in CROWD))
 
 
 def grader(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:

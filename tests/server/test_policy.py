@@ -7,9 +7,8 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
-from server.conftest import ASSIGNMENT, grader
-
 from grader.server.policy import WITHHELD, Deadline, for_student
+from server.conftest import ASSIGNMENT, grader
 
 HOUR = 3600.0
 
