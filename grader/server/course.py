@@ -9,7 +9,10 @@ and its checks, nothing else on the grading side.
 from __future__ import annotations
 
 import itertools
+import os
+import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +21,9 @@ from grader.commands.check import collect_answers
 from grader.commands.generate import render_hidden_tests
 from grader.commands.grade import spec_fingerprint
 from grader.errors import GraderError
-from grader.pytest_plugin import run_hidden_checks
+from grader.pytest_plugin import OnDone, run_hidden_checks
+from grader.results import CheckResult
+from grader.sandbox.protocol import ProbeOutcome
 from grader.spec.loader import Assignment, find_assignments, load_assignment
 
 
@@ -71,12 +76,36 @@ class Course:
         refuses to serve an assignment whose own solution does not score full marks."""
         found = submission.read(warm.assignment.solution_path)
         answers = collect_answers(warm.assignment, found, require_sandbox=self.require_sandbox)
-        results = run_hidden_checks(warm.tests, warm.assignment, {"reference": answers.outcomes})
+        results = run_checks(warm, {"reference": answers.outcomes})
         failed = [r.name for r in results["reference"] if not r.passed]
         if failed:
             raise GraderError(f"{warm.assignment.folder}: the reference solution fails "
                               f"{', '.join(failed)}; run `grader validate`")
         _warm_expressions(warm.assignment)
+
+
+_CHECKS = threading.Lock()  # one pytest session at a time in this process: it is not reentrant
+
+
+def run_checks(warm: Warm, submissions: Mapping[str, dict[str, ProbeOutcome]],
+               on_done: OnDone | None = None) -> dict[str, list[CheckResult]]:
+    """`run_hidden_checks` on `warm`'s rendered checks, one session at a time. Every rendering
+    names its module `test_hidden` (pytest imports it by that name, without a package): the
+    module of another rendering (another assignment, an older spec) is forgotten first, or
+    pytest would refuse the second as an import mismatch."""
+    with _CHECKS:
+        for name, module in list(sys.modules.items()):
+            where = getattr(module, "__file__", None) or ""
+            if where.startswith(str(warm.tests.parent)) and not where.startswith(
+                    f"{warm.tests}{os.sep}"):
+                del sys.modules[name]
+        try:
+            return run_hidden_checks(warm.tests, warm.assignment, submissions, on_done=on_done)
+        except KeyboardInterrupt:  # pytest's "interrupted", also its answer to a collection
+            # error; off the main thread it is no Ctrl-C, and must not end a worker thread
+            if threading.current_thread() is threading.main_thread():
+                raise
+            raise GraderError(f"{warm.tests}: the hidden checks were interrupted") from None
 
 
 def _warm_expressions(assignment: Assignment) -> None:

@@ -22,10 +22,9 @@ from grader import submission
 from grader.commands.check import Answers, collect_answers
 from grader.errors import GraderError
 from grader.gradebook import Gradebook
-from grader.pytest_plugin import run_hidden_checks
 from grader.results import Report
 from grader.server import grades
-from grader.server.course import Course, Warm
+from grader.server.course import Course, Warm, run_checks
 from grader.server.queue import MAX_ATTEMPTS, Job, JobQueue
 from grader.server.store import Store, StoredSubmission
 from grader.server.uploads import Uploads
@@ -140,9 +139,8 @@ class Workers:
                 self._finish(book, item, report)
 
             try:
-                run_hidden_checks(warm.tests, warm.assignment,
-                                  {k: p.answers.outcomes for k, p in keyed.items()  # type: ignore[union-attr]
-                                   }, on_done=done)
+                run_checks(warm, {k: p.answers.outcomes for k, p in keyed.items()  # type: ignore[union-attr]
+                                  }, on_done=done)
             except (GraderError, Exception) as exc:  # the checks could not run: a grader fault
                 log.exception("checks failed for %s", warm.assignment.id)
                 for item in list(keyed.values()):

@@ -4,6 +4,7 @@ uploads, reads the report; an instructor reads the class table and regrades all.
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import time
 
 import pytest
@@ -51,6 +52,17 @@ def wait_for_report(browser, patience: float = 120) -> None:
     raise AssertionError(browser.page_source[-2000:])
 
 
+def _wait_for(browser, element_id: str, patience: float = 60):
+    """A click on a form's button returns before the next page has loaded."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        found = browser.find_elements(By.ID, element_id)
+        if found:
+            return found[0]
+        time.sleep(0.1)
+    raise AssertionError(browser.page_source[-2000:])
+
+
 def test_a_student_logs_in_uploads_and_reads_the_report(live_server, browser):
     live = live_server()
     browser.get(live.url + "/")
@@ -86,7 +98,8 @@ def test_a_student_cannot_open_another_students_report(live_server, browser):
 
 def test_the_instructor_reads_the_class_table_and_regrades_all(live_server, browser):
     live = live_server()
-    live.report("alice", live.submit("alice", CORRECT).json()["id"])
+    alices = live.submit("alice", CORRECT).json()["id"]
+    live.report("alice", alices)
     live.report("bob", live.submit("bob", SUBMISSIONS / "missing_name.py").json()["id"])
     log_in(browser, live, "prof")
     browser.find_element(By.LINK_TEXT, "Class table").click()
@@ -95,6 +108,10 @@ def test_the_instructor_reads_the_class_table_and_regrades_all(live_server, brow
     assert set(rows) >= {"alice", "bob", "carol"} and "prof" not in rows
     assert rows["alice"].split()[-1] == "1" and " 10 " in f" {rows['alice']} "
     browser.find_element(By.ID, "regrade").click()
-    assert "Queued 2 submission(s)" in browser.page_source
+    assert "Queued 2 submission(s)" in _wait_for(browser, "message").text
+    assert live.report("prof", alices)["report"]["score"] == 10  # graded again, same result
+    with sqlite3.connect(live.db) as db:
+        runs = db.execute("SELECT graded_runs FROM server_submissions WHERE id=?", (alices,))
+        assert runs.fetchone()[0] == 2
     browser.find_element(By.LINK_TEXT, "alice").click()
     assert "★" in browser.find_element(By.CSS_SELECTOR, "table.list").text
