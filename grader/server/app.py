@@ -53,9 +53,11 @@ class ServerConfig:
 class Server:
     """Everything a request needs; built at start-up, the grading side warmed up."""
 
-    def __init__(self, config: ServerConfig, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, config: ServerConfig) -> None:
+        """Opens the database and loads the course: a GraderError here is one line, exit 2,
+        before anything listens."""
         self.config = config
-        self.loop = loop
+        self.loop: asyncio.AbstractEventLoop | None = None  # set once serving (`start`)
         self.store = Store(config.db)
         self.queue = SqliteQueue(self.store)
         self.uploads = Uploads(config.uploads)
@@ -66,8 +68,10 @@ class Server:
         self.workers = Workers(self.store, self.queue, self.course, self.uploads,
                                jobs=config.jobs, on_finished=self._finished_from_thread)
 
-    def start(self) -> None:
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
         from grader.gradebook import Gradebook
+
+        self.loop = loop
         from grader.server import grades
 
         swept = self.queue.sweep()
@@ -84,7 +88,8 @@ class Server:
         self._scratch.cleanup()
 
     def _finished_from_thread(self, submission_id: str) -> None:
-        self.loop.call_soon_threadsafe(self._finished, submission_id)
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self._finished, submission_id)
 
     def _finished(self, submission_id: str) -> None:
         for event in self.waiting.pop(submission_id, []):
@@ -168,11 +173,10 @@ def error(status: int, message: str, headers: dict[str, str] | None = None) -> J
     return JSONResponse({"error": message}, status_code=status, headers=headers)
 
 
-def create_app(config: ServerConfig) -> FastAPI:
+def create_app(server: Server) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        server = await run_in_threadpool(Server, config, asyncio.get_running_loop())
-        await run_in_threadpool(server.start)
+        await run_in_threadpool(server.start, asyncio.get_running_loop())
         app.state.server = server
         try:
             yield

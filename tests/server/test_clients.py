@@ -58,3 +58,13 @@ def test_grader_submit_prints_and_exits_like_check(live_server):
     assert len(bad.stderr.strip().splitlines()) == 1
     nowhere = grader("submit", "--server", "http://127.0.0.1:9", "--token", "x", str(CORRECT))
     assert nowhere.returncode == 2 and "cannot reach" in nowhere.stderr
+
+
+def test_serve_with_a_broken_policy_is_one_line_and_exit_2(tmp_path):
+    from server.conftest import make_course
+
+    course = make_course(tmp_path, {"rate_limit": {"submissions": 0, "minutes": 5}})
+    proc = grader("--course", str(course), "serve", "--db", str(tmp_path / "b.sqlite"),
+                  "--port", "0")
+    assert proc.returncode == 2 and "policy.rate_limit.submissions" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
