@@ -26,23 +26,24 @@ def _rows(db) -> list[tuple]:
 
 def test_sigkill_with_work_queued_then_restart_grades_each_exactly_once(live_server):
     live = live_server(None, "--jobs", "1")
-    # The one sandbox slot first takes a submission that runs into its time limits (seconds),
-    # so the quick ones behind it are certainly still queued when the server is killed.
-    slow = live.submit("carol", SUBMISSIONS / "infinite_loop.py").json()["id"]
+    # The one sandbox slot first takes submissions that run into their time limits (seconds
+    # each), so quick ones behind them are still queued when the server is killed.
+    slow = [live.submit("carol", SUBMISSIONS / "infinite_loop.py").json()["id"]
+            for _ in range(3)]
     accepted = []
     for n in range(20):
         answer = live.submit(CROWD[n % 4], MIX[n % len(MIX)])
         assert answer.status_code == 202
         accepted.append(answer.json()["id"])
     before = {row[0]: row[1] for row in _rows(live.db)}
-    assert list(before.values()).count("queued") >= 10
+    assert "queued" in before.values(), before
     live.kill()
     live.start()
-    assert live.report("carol", slow)["report"]["score"] < 10
+    assert all(live.report("carol", i)["report"]["score"] < 10 for i in slow)
     docs = {i: live.report(CROWD[n % 4], i) for n, i in enumerate(accepted)}
     assert all(doc["status"] == "graded" for doc in docs.values())
     rows = _rows(live.db)
-    assert sorted(row[0] for row in rows) == sorted([slow, *accepted])
+    assert sorted(row[0] for row in rows) == sorted([*slow, *accepted])
     assert all(row[1:] == ("graded", 1, 1, 1) for row in rows), rows  # one result per upload
     for n, submission_id in enumerate(accepted):
         expected_full = MIX[n % len(MIX)].name.startswith("correct")

@@ -29,6 +29,7 @@ def browser():
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(120)
+    driver.implicitly_wait(30)  # a loaded machine: look for an element until it is there
     yield driver
     driver.quit()
 
@@ -39,7 +40,11 @@ def log_in(browser, live, who: str) -> None:
     assert browser.find_element(By.CSS_SELECTOR, "label[for=token]").text  # labelled
     field.send_keys(live.tokens[who])
     browser.find_element(By.ID, "login").click()
-    assert browser.find_element(By.TAG_NAME, "h1").text.endswith(f"({who})")
+    deadline = time.monotonic() + 60  # the click returns before the next page is in
+    while not _until(browser, lambda: browser.find_element(By.TAG_NAME, "h1").text).endswith(
+            f"({who})"):
+        assert time.monotonic() < deadline, browser.page_source[-2000:]
+        time.sleep(0.1)
 
 
 def wait_for_report(browser, patience: float = 120) -> None:
@@ -50,6 +55,20 @@ def wait_for_report(browser, patience: float = 120) -> None:
             return
         time.sleep(0.2)
     raise AssertionError(browser.page_source[-2000:])
+
+
+def _until(browser, read, patience: float = 60):
+    """read() once the page has it; a page being replaced can make it fail meanwhile."""
+    from selenium.common.exceptions import WebDriverException
+
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            return read()
+        except WebDriverException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 def _wait_for(browser, element_id: str, patience: float = 60):
@@ -103,8 +122,9 @@ def test_the_instructor_reads_the_class_table_and_regrades_all(live_server, brow
     live.report("bob", live.submit("bob", SUBMISSIONS / "missing_name.py").json()["id"])
     log_in(browser, live, "prof")
     browser.find_element(By.LINK_TEXT, "Class table").click()
-    rows = {r.find_element(By.TAG_NAME, "th").text.split()[0]: r.text
-            for r in browser.find_elements(By.CSS_SELECTOR, "#class tbody tr")}
+    rows = _until(browser, lambda: {
+        r.find_element(By.TAG_NAME, "th").text.split()[0]: r.text
+        for r in browser.find_elements(By.CSS_SELECTOR, "#class tbody tr")})
     assert set(rows) >= {"alice", "bob", "carol"} and "prof" not in rows
     assert rows["alice"].split()[-1] == "1" and " 10 " in f" {rows['alice']} "
     browser.find_element(By.ID, "regrade").click()
