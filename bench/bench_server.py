@@ -21,6 +21,7 @@ import io
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -91,14 +92,21 @@ def run(folder: Path, args: argparse.Namespace) -> None:
         uploads = sum(p.stat().st_size for p in (folder / "course-uploads").rglob("*")
                       if p.is_file())
         total = args.latency + args.submissions + 5
+        server.terminate()  # a clean stop checkpoints the WAL into the database file
+        server.wait(timeout=60)
         base = sum(p.stat().st_size for p in folder.glob("course.sqlite*"))
+        with sqlite3.connect(db) as conn:
+            report = conn.execute("SELECT AVG(LENGTH(report)) FROM server_submissions")
+            report_bytes = report.fetchone()[0] or 0
         print(f"disk: database {base / 1024:.0f} KiB, uploads {uploads / 1024:.0f} KiB "
               f"(content-addressed: {len(list((folder / 'course-uploads').rglob('*.py')))} "
               f"distinct files) for {total} submissions; "
-              f"{base / total / 1024:.1f} KiB of database per submission")
+              f"{base / total / 1024:.1f} KiB of database per submission, of which the "
+              f"stored report {report_bytes / 1024:.1f} KiB")
     finally:
-        server.terminate()
-        server.wait(timeout=60)
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=60)
 
 
 def throughput(url: str, tokens: dict[str, str], students: list[str],

@@ -150,7 +150,12 @@ class Server:
         request.state.form = form  # the web form checks its CSRF token in it
         check = getattr(request.state, "check_form", None)
         if check is not None:
-            check(form)
+            try:
+                check(form)
+            except BaseException:  # a stale CSRF token: nothing of the upload is kept
+                if form.upload is not None:
+                    form.upload.discard()
+                raise
         accepted = await run_in_threadpool(accept, self.store, self.queue, self.course,
                                            person, form)
         self.workers.wake()
