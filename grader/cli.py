@@ -6,6 +6,7 @@ short; 2 the grader could not grade, with one line on stderr saying why.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -153,3 +154,75 @@ def export_gradescope(course: Path, assignment_id: str | None, out: Path) -> Non
     from grader.commands import export_gradescope as verb
 
     click.echo(f"wrote {verb.main(course=course, assignment_id=assignment_id, out=out)}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--db", type=click.Path(path_type=Path), default=None,
+              help="Gradebook file (default: ./gradebook.sqlite); uploads go beside it.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Sandboxes run in parallel (default: cores + 1).")
+@click.option("--max-upload-kib", type=click.IntRange(min=1), default=4096, show_default=True,
+              help="Largest submission file accepted (413 above).")
+@click.pass_obj
+def serve(course: Path, host: str, port: int, db: Path | None, jobs: int | None,
+          max_upload_kib: int) -> None:
+    """Serve the course: web pages at /, a JSON API under /api/, grading as students submit."""
+    from grader.commands import serve as verb
+
+    verb.main(course=course, host=host, port=port, db=db, jobs=jobs,
+              max_upload=max_upload_kib * 1024)
+
+
+@main.group()
+def roster() -> None:
+    """The server's roster: import people (prints their tokens), grant extensions."""
+
+
+@roster.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--db", type=click.Path(path_type=Path), default=None,
+              help="Gradebook file (default: ./gradebook.sqlite).")
+def roster_import(file: Path, db: Path | None) -> None:
+    """FILE.csv has `student` and optionally name, email, role; prints student,token."""
+    from grader.commands import roster as verb
+
+    click.echo(verb.import_main(file=file, db=db), nl=False)
+
+
+@roster.command("extend")
+@click.argument("student")
+@click.option("--assignment", "assignment_id", required=True, help="Assignment id.")
+@click.option("--hours", type=click.FloatRange(min=0), required=True)
+@click.option("--db", type=click.Path(path_type=Path), default=None,
+              help="Gradebook file (default: ./gradebook.sqlite).")
+@click.pass_obj
+def roster_extend(course: Path, student: str, assignment_id: str, hours: float,
+                  db: Path | None) -> None:
+    """Move STUDENT's due date (and late period) for one assignment by N hours."""
+    from grader.commands import roster as verb
+
+    click.echo(verb.extend_main(course=course, student=student, assignment_id=assignment_id,
+                                hours=hours, db=db))
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--assignment", "assignment_id", default=None, help="Assignment id.")
+@click.option("--server", required=True, help="The course server's URL.")
+@click.option("--token", required=True, envvar="GRADER_TOKEN", help="Your token.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+def submit(path: Path, assignment_id: str | None, server: str, token: str,
+           as_json: bool) -> None:
+    """Upload PATH to the course server, wait for its report, print it as `check` does."""
+    from grader.commands import submit as verb
+
+    report = verb.main(path=path, assignment_id=assignment_id, server=server, token=token)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        from grader.reports.text import echo
+
+        echo(report)
+    sys.exit(0 if report.passed else 1)

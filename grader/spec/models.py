@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -192,6 +193,36 @@ Exercise = Annotated[
 ]
 
 
+class LatePolicy(Model):
+    """Late submissions until `until`; each started day (or hour) late costs `penalty` of the
+    score, and at least `floor` of it is kept."""
+
+    until: AwareDatetime
+    penalty: float = Field(ge=0, le=1)
+    per: Literal["day", "hour"] = "day"
+    floor: float = Field(default=0.0, ge=0, le=1)
+
+
+class RateLimit(Model):
+    submissions: int = Field(ge=1)  # at most this many per student...
+    minutes: float = Field(gt=0)  # ...in any window of this length
+
+
+class CoursePolicy(Model):
+    """How `grader serve` takes submissions for the assignment (grader.server.policy)."""
+
+    due: AwareDatetime | None = None
+    late: LatePolicy | None = None  # absent: nothing is accepted after the due date
+    rate_limit: RateLimit | None = None
+    counts: Literal["latest", "best_before_due"] = "latest"  # which submission is the grade
+
+    @model_validator(mode="after")
+    def _late_after_due(self) -> CoursePolicy:
+        if self.late is not None and (self.due is None or self.late.until < self.due):
+            raise ValueError("late: needs a `due` date, and `until` on or after it")
+        return self
+
+
 class AssignmentSpec(Model):
     id: Slug
     title: str
@@ -203,3 +234,4 @@ class AssignmentSpec(Model):
     # installed distributions student code may import besides the standard library (with
     # their dependencies; nothing else of site-packages is visible in the sandbox)
     packages: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]] = []
+    policy: CoursePolicy | None = None  # deadlines, rate limit: only `grader serve` reads it

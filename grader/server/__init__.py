@@ -1,0 +1,1 @@
+"""`grader serve`: the submission server (pages, API, queue, workers, course policy)."""

@@ -1,0 +1,41 @@
+"""The gradebook's view of the server: one entry per (student, assignment), the counted
+submission with its late penalty applied, written through `grader.gradebook.Gradebook` so
+`grader export csv` and the instructor's CSV download read the same grades as `grader grade`.
+
+An entry is derived data: `sync` recomputes it from the server's submissions, so it can be
+rewritten at any time (after a grading, an extension, a crash between the two writes).
+"""
+
+from __future__ import annotations
+
+from grader.gradebook import Entry, Gradebook, now
+from grader.results import Report
+from grader.server import policy
+from grader.server.course import Warm
+from grader.server.store import Store
+
+RUN = "server"  # the gradebook's `run` column for entries the server wrote
+
+
+def sync(book: Gradebook, store: Store, warm: Warm, student: str) -> None:
+    """Write the student's counted submission for `warm`'s assignment to the gradebook."""
+    assignment = warm.assignment
+    line = policy.deadline(assignment, store.extension_hours(student, assignment.id))
+    chosen = policy.counted(assignment, store.submissions(student=student,
+                                                          assignment=assignment.id), line)
+    if chosen is None or chosen.report is None:
+        return
+    report = policy.penalised(Report.from_dict(chosen.report), line.multiplier(chosen.submitted_at),
+                              line.late_by(chosen.submitted_at))
+    entry = Entry(student, assignment.id, chosen.sha256, warm.fingerprint,
+                  f"server:{chosen.id}", "", report.score, report.max_score, RUN, now())
+    book.record(entry, report)
+
+
+def sync_all(book: Gradebook, store: Store, warm: Warm) -> int:
+    """Every student with a graded submission: at start-up, after a crash between writes."""
+    students = {s.student for s in store.submissions(assignment=warm.assignment.id)
+                if s.status == "graded"}
+    for student in sorted(students):
+        sync(book, store, warm, student)
+    return len(students)

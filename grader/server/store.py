@@ -1,0 +1,188 @@
+"""The server's tables (roster, sessions, extensions, submissions) in the gradebook's SQLite file.
+
+The gradebook module owns its own tables; these are prefixed `server_` so the two never
+clash, and `grader grade` / `grader export csv` keep working on the same file. Each thread
+gets its own connection (sqlite3 connections are not shared across threads); WAL lets the
+web threads read while the worker writes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.errors import GraderError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS server_people (
+    student TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, role TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE, added_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS server_sessions (
+    session_hash TEXT PRIMARY KEY, student TEXT NOT NULL, csrf TEXT NOT NULL,
+    created_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS server_extensions (
+    student TEXT NOT NULL, assignment TEXT NOT NULL, hours REAL NOT NULL,
+    PRIMARY KEY (student, assignment));
+CREATE TABLE IF NOT EXISTS server_submissions (
+    id TEXT PRIMARY KEY, student TEXT NOT NULL, assignment TEXT NOT NULL,
+    sha256 TEXT NOT NULL, suffix TEXT NOT NULL, size INTEGER NOT NULL,
+    submitted_at REAL NOT NULL, status TEXT NOT NULL, report TEXT,
+    graded_at REAL, graded_runs INTEGER NOT NULL DEFAULT 0, error TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS server_submissions_by_student
+    ON server_submissions (student, assignment, submitted_at);
+CREATE TABLE IF NOT EXISTS server_jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, submission TEXT NOT NULL, state TEXT NOT NULL,
+    owner TEXT NOT NULL DEFAULT '', lease_until REAL NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS server_jobs_by_state ON server_jobs (state, id);
+"""
+
+
+@dataclass(frozen=True)
+class Person:
+    student: str
+    name: str
+    email: str
+    role: str  # "student" or "instructor"
+
+    @property
+    def instructor(self) -> bool:
+        return self.role == "instructor"
+
+
+@dataclass(frozen=True)
+class StoredSubmission:
+    id: str
+    student: str
+    assignment: str
+    sha256: str
+    suffix: str
+    size: int
+    submitted_at: float  # Unix time
+    status: str  # queued, running, graded, error
+    report: dict[str, Any] | None
+    graded_runs: int
+    error: str
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> StoredSubmission:
+        *head, report, runs, error = row
+        return cls(*head, json.loads(report) if report else None, runs, error)
+
+
+SUBMISSION_COLUMNS = ("id, student, assignment, sha256, suffix, size, submitted_at, status, "
+                      "report, graded_runs, error")
+
+
+class Store:
+    """One SQLite file; a connection per thread, each opened on first use."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        deadline = time.monotonic() + 30.0
+        while True:  # a second process switching the file to WAL: wait, as the gradebook does
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")  # persistent: every connection has it
+                self.db.executescript(SCHEMA)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise GraderError(f"{path}: cannot set up the database: {exc}") from None
+                time.sleep(0.05)
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+                db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at commit
+            except (sqlite3.Error, OSError) as exc:
+                raise GraderError(f"{self.path}: cannot open the database: {exc}") from None
+            self._local.db = db
+        return db
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")  # the write lock now: no upgrade deadlock
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    # --- roster ---------------------------------------------------------------------------
+    def people(self) -> list[Person]:
+        rows = self.db.execute("SELECT student, name, email, role FROM server_people "
+                               "ORDER BY student")
+        return [Person(*row) for row in rows]
+
+    def person(self, student: str) -> Person | None:
+        row = self.db.execute("SELECT student, name, email, role FROM server_people "
+                              "WHERE student=?", (student,)).fetchone()
+        return Person(*row) if row else None
+
+    def extension_hours(self, student: str, assignment: str) -> float:
+        row = self.db.execute("SELECT hours FROM server_extensions WHERE student=? AND "
+                              "assignment=?", (student, assignment)).fetchone()
+        return float(row[0]) if row else 0.0
+
+    def set_extension(self, student: str, assignment: str, hours: float) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO server_extensions VALUES (?,?,?)",
+                       (student, assignment, hours))
+
+    # --- submissions ----------------------------------------------------------------------
+    def submission(self, submission_id: str) -> StoredSubmission | None:
+        row = self.db.execute(f"SELECT {SUBMISSION_COLUMNS} FROM server_submissions "
+                              "WHERE id=?", (submission_id,)).fetchone()
+        return StoredSubmission.from_row(row) if row else None
+
+    def submissions(self, *, student: str | None = None,
+                    assignment: str | None = None) -> list[StoredSubmission]:
+        """Newest first; filtered by student and/or assignment when given."""
+        where, args = [], []
+        for column, value in (("student", student), ("assignment", assignment)):
+            if value is not None:
+                where.append(f"{column}=?")
+                args.append(value)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        rows = self.db.execute(f"SELECT {SUBMISSION_COLUMNS} FROM server_submissions {clause} "
+                               "ORDER BY submitted_at DESC, rowid DESC", args)
+        return [StoredSubmission.from_row(row) for row in rows]
+
+    def recent_times(self, db: sqlite3.Connection, student: str, assignment: str,
+                     since: float) -> list[float]:
+        rows = db.execute("SELECT submitted_at FROM server_submissions WHERE student=? AND "
+                          "assignment=? AND submitted_at>? ORDER BY submitted_at",
+                          (student, assignment, since))
+        return [row[0] for row in rows]
+
+    def insert_submission(self, db: sqlite3.Connection, sub: StoredSubmission) -> None:
+        db.execute(f"INSERT INTO server_submissions ({SUBMISSION_COLUMNS}) "
+                   "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                   (sub.id, sub.student, sub.assignment, sub.sha256, sub.suffix, sub.size,
+                    sub.submitted_at, sub.status, None, 0, ""))
+
+    def set_status(self, db: sqlite3.Connection, submission_id: str, status: str) -> None:
+        db.execute("UPDATE server_submissions SET status=? WHERE id=?", (status, submission_id))
+
+    def finish(self, db: sqlite3.Connection, submission_id: str, report: dict[str, Any] | None,
+               error: str = "") -> None:
+        """The grading's result, inside the transaction that completes its job."""
+        db.execute("UPDATE server_submissions SET status=?, report=?, error=?, graded_at=?, "
+                   "graded_runs=graded_runs+1 WHERE id=?",
+                   ("error" if report is None else "graded",
+                    None if report is None else json.dumps(report, allow_nan=False),
+                    error, time.time(), submission_id))
