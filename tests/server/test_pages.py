@@ -8,8 +8,8 @@ import sqlite3
 import time
 
 import pytest
-from selenium import webdriver  # noqa: E402 - a dependency: pages are tested in a real browser
-from selenium.webdriver.common.by import By  # noqa: E402
+from selenium import webdriver  # a dependency: the pages are tested in a real browser
+from selenium.webdriver.common.by import By
 
 from server.conftest import ASSIGNMENT, CORRECT, SUBMISSIONS
 
