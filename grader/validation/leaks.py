@@ -22,7 +22,9 @@ from grader.spec.loader import Assignment
 from grader.spec.models import Case, ExpressionExercise, FunctionExercise, TableExercise
 from grader.validation.mistakes import table_rows
 
-_NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w.])")
+# a number not inside a word or a version; a full stop after it ends a sentence
+_NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?!\w|\.\d)")
+MAX_REPORTED = 5  # answer-like fragments reported per exercise
 MAX_SPAN = 24  # tokens of one fragment tried as an expression: answers are short
 SPEC_EXAMPLE = "set `example:` in the spec to an expression that is not the answer"
 
@@ -76,25 +78,25 @@ def _expression_leaks(exercise: ExpressionExercise, lines: list[Line]) -> list[s
     names = tuple(exercise.variables)
     token = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     run = re.compile(rf"(?:(?<![A-Za-z_])(?:{token})(?![A-Za-z0-9_])|\d+\.?\d*|[-+*/^()·.\s])+")
+    found: dict[str, str] = {}  # each answer-like fragment once, where it first appears
     for line in lines:
         for match in run.finditer(line.text):
-            for fragment in _fragments(match.group(), names):
-                if quick_equivalent(fragment.replace("·", "*"), exercise.answer, names,
-                                    exercise.definitions):
-                    fix = f" ({SPEC_EXAMPLE})" if fragment.strip() == exercise.example else ""
-                    return [f"{exercise.id}: {line.where} shows {fragment.strip()!r}, which is "
-                            f"the answer{fix}"]
-    return []
+            for fragment in map(str.strip, _fragments(match.group(), names)):
+                if fragment not in found and len(found) < MAX_REPORTED and quick_equivalent(
+                        fragment.replace("·", "*"), exercise.answer, names, exercise.definitions):
+                    fix = f" ({SPEC_EXAMPLE})" if fragment == exercise.example else ""
+                    found[fragment] = (f"{exercise.id}: {line.where} shows {fragment!r}, which "
+                                       f"is the answer{fix}")
+    return list(found.values())
 
 
 def _fragments(text: str, names: tuple[str, ...]) -> Iterator[str]:
     """Every span of whole tokens that names a variable: `= 2*x + 3*y (at` holds `2*x + 3*y`."""
-    tokens = re.findall(r"[A-Za-z_]\w*|\d+\.?\d*|\S", text)[:200]
+    tokens = list(re.finditer(r"[A-Za-z_]\w*|\d+\.?\d*|\S", text))[:200]
     for start in range(len(tokens)):
         for end in range(start + 1, min(len(tokens), start + MAX_SPAN) + 1):
-            span = tokens[start:end]
-            if any(t in names for t in span):
-                yield " ".join(span)
+            if any(t.group() in names for t in tokens[start:end]):
+                yield text[tokens[start].start():tokens[end - 1].end()]
 
 
 def _number_leaks(exercise_id: str, secrets: list[tuple[str, float]],
