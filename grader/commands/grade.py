@@ -97,9 +97,10 @@ def main(*, submissions: Path, assignment_id: str | None, course: Path, jobs: in
         def save(student: Student, report: Report | None) -> None:
             book.record(_entry(assignment, student, report, fingerprint, run), report)
             if html_dir is not None and report is not None:
-                from grader.reports.html import write_html  # matplotlib only when asked
+                from grader.reports.html import write_student_html  # matplotlib only when asked
 
-                write_html(report, html_dir / f"{student.student}.html")
+                write_student_html(report, html_dir / f"{student.student}.html",
+                                   student=student.student, assignment=assignment)
             tick()
 
         for student in (s for s in todo if s.problem):
