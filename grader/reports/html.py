@@ -27,6 +27,7 @@ from grader.results import CheckResult, Report
 
 TEMPLATE = "report.html.j2"
 HEAD_ROWS, TAIL_ROWS = 24, 3  # iterations shown of a long trace: how it starts and ends
+MAX_EXAMINED = 1000  # iterations looked at; a report never holds more (check keeps 200)
 MAX_KEYS = 12  # values shown per row: the reference's keys first, then the student's extras
 MAX_TEXT = 4000  # characters of one message, answer or printed line
 MAX_IGNORED = 20
@@ -134,10 +135,9 @@ def _trace(detail: dict[str, Any]) -> dict[str, Any] | None:
     tolerance = float(detail.get("tolerance", 1e-4))
     keys, extra = _keys(student, expected)
     total = max(len(student.iterations), len(expected.iterations))
-    rows = [_row(i, student, expected, keys, tolerance, at) for i in _shown_rows(total, at)]
     return {
         "case": str(detail.get("case", "")), "keys": keys, "extra_keys": extra,
-        "rows": _folded(rows), "total": total,
+        "rows": _rows(student, expected, keys, tolerance, at), "total": total,
         "student_total": int(detail.get("student_iterations", len(student.iterations))),
         "departure": at, "departure_key": departure.get("key"),
         "departure_message": _clip(str(departure.get("message", "")), 500),
@@ -168,29 +168,42 @@ def _keys(student: Trace, expected: Trace) -> tuple[list[str], int]:
     return [_clip(k, 60) for k in keys], len(extra)
 
 
-def _shown_rows(total: int, at: int | None) -> list[int]:
-    """Indexes of the rows shown: the first ones, the departure, the last ones."""
-    if total <= HEAD_ROWS + TAIL_ROWS:
-        return list(range(total))
-    shown = set(range(HEAD_ROWS)) | set(range(total - TAIL_ROWS, total))
-    if at:
-        shown.add(min(at, total) - 1)
-    return sorted(shown)
-
-
-def _folded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Runs of rows the student's side fills with inf/nan only (a divergence) become one
-    `fold` row, and the rows skipped between the head and the tail one `skipped` row."""
+def _rows(student: Trace, expected: Trace, keys: list[str], tolerance: float,
+          at: int | None) -> list[dict[str, Any]]:
+    """The rows shown: runs where the student's values are all inf/nan (a divergence) fold
+    into one row each; of what remains, the first and last rows and the departure, with one
+    row saying how many were skipped between. Work is bounded by MAX_EXAMINED rows."""
+    total = min(max(len(student.iterations), len(expected.iterations)), MAX_EXAMINED)
+    segments: list[list[int]] = []  # [first, last] iteration indexes
+    for index in range(total):
+        if _blown(student, index, keys) and index + 1 != at and segments and \
+                segments[-1][0] + 1 != at and _blown(student, segments[-1][0], keys):
+            segments[-1][1] = index
+        else:
+            segments.append([index, index])
+    keep = set(range(min(HEAD_ROWS, len(segments))))
+    keep |= set(range(max(0, len(segments) - TAIL_ROWS), len(segments)))
+    keep |= {n for n, (first, last) in enumerate(segments) if at and first < at <= last + 1}
     out: list[dict[str, Any]] = []
-    for row in rows:
-        last = out[-1] if out else None
-        if last and row["number"] > last["to"] + 1:
-            out.append({"kind": "skipped", "number": last["to"] + 1, "to": row["number"] - 1})
-        elif last and row["blown"] and last["kind"] in ("row", "fold") and last["blown"]:
-            out[-1] = {**last, "kind": "fold", "to": row["number"]}
-            continue
-        out.append({**row, "kind": "row", "to": row["number"]})
+    for number, (first, last) in enumerate(segments):
+        if number not in keep:
+            if out and out[-1]["kind"] == "skipped":
+                out[-1]["to"] = last + 1
+            else:
+                out.append({"kind": "skipped", "number": first + 1, "to": last + 1})
+        elif first == last:
+            out.append({**_row(first, student, expected, keys, tolerance, at), "kind": "row",
+                        "to": first + 1})
+        else:
+            out.append({"kind": "fold", "number": first + 1, "to": last + 1})
     return out
+
+
+def _blown(student: Trace, index: int, keys: list[str]) -> bool:
+    if index >= len(student.iterations):
+        return False
+    mine = student.iterations[index]
+    return not any(math.isfinite(mine[k]) for k in keys if k in mine)
 
 
 def _row(index: int, student: Trace, expected: Trace, keys: list[str], tolerance: float,
@@ -199,19 +212,18 @@ def _row(index: int, student: Trace, expected: Trace, keys: list[str], tolerance
     theirs = expected.iterations[index] if index < len(expected.iterations) else None
     differs = {k for k in keys if mine is not None and theirs is not None and k in theirs
                and not (k in mine and abs(mine[k] - theirs[k]) <= tolerance)}
-    blown = mine is not None and at != index + 1 and not any(
-        math.isfinite(mine[k]) for k in keys if k in mine)
     # a side that has stopped says so once, not on every later row
     sides = [side for side, trace in (("yours", student), ("reference", expected))
              if index <= len(trace.iterations)]
     return {"number": index + 1, "departure": at == index + 1, "differs": differs,
-            "blown": blown, "sides": sides,
+            "sides": sides,
             "yours": None if mine is None else [_cell(mine.get(k)) for k in keys],
             "reference": None if theirs is None else [_cell(theirs.get(k)) for k in keys]}
 
 
 def _cell(value: float | None) -> str:
-    return "" if value is None else f"{value:.6f}" if abs(value) < 1e9 else f"{value:.6g}"
+    """Six decimals, as the traces print them; a large number (a divergence) in six digits."""
+    return "" if value is None else f"{value:.6f}" if abs(value) < 1e5 else f"{value:.6g}"
 
 
 def _percent(score: float, top: float) -> float:
