@@ -279,7 +279,8 @@ def test_pages_are_bounded_whatever_the_trace(rows, width, name, line):
     check = _trace_check(iterations, ignored=(line,) * 50)
     trace = html_report._trace(check.detail)
     assert len(trace["keys"]) <= html_report.MAX_KEYS
-    assert len(trace["rows"]) <= html_report.HEAD_ROWS + html_report.TAIL_ROWS + 2  # + gap, departure
+    # the head, the tail, one row for the gap and the departure
+    assert len(trace["rows"]) <= html_report.HEAD_ROWS + html_report.TAIL_ROWS + 2
     assert len(trace["ignored"]) <= html_report.MAX_IGNORED
     page = render_html(Report("demo", (check,)))
     assert len(page.encode()) < 600_000

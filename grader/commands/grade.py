@@ -62,6 +62,7 @@ class GradeSummary:
     totals: tuple[tuple[str, float], ...]  # every student in the gradebook, after the run
     max_score: float
     failed_checks: tuple[tuple[str, int], ...]
+    unrunnable: int = 0  # of `graded`: a file that cannot be run at all, graded 0
 
     @property
     def rate(self) -> float:
@@ -223,7 +224,8 @@ def _summary(book: Gradebook, assignment: Assignment, todo: list[Student], uncha
         graded=sum(1 for s in todo if not s.problem), unchanged=unchanged,
         problems=tuple((s.student, s.reported) for s in todo if s.reported),
         seconds=seconds, totals=tuple((s, e.score) for s, e in entries.items()),
-        max_score=assignment.points, failed_checks=tuple(book.failed_checks(assignment.id)))
+        max_score=assignment.points, failed_checks=tuple(book.failed_checks(assignment.id)),
+        unrunnable=sum(1 for s in todo if not s.problem and s.reported))
 
 
 def _sha(text: str) -> str:
@@ -232,8 +234,13 @@ def _sha(text: str) -> str:
 
 def render_summary(summary: GradeSummary, *, top: int = 5) -> Iterable[str]:
     """The end-of-run summary: counts, score distribution, the checks failed most often."""
-    yield (f"{summary.assignment}: graded {summary.graded}, unchanged {summary.unchanged}, "
-           f"problems {len(summary.problems)} in {summary.seconds:.1f} s "
+    # Disjoint counts that add up to the class; a file that cannot be run is graded (0
+    # points) and listed as a problem, so it is said of the graded, not counted twice.
+    not_graded = len(summary.problems) - summary.unrunnable
+    unrunnable = f" ({summary.unrunnable} of them 0: cannot be run)" if summary.unrunnable \
+        else ""
+    yield (f"{summary.assignment}: graded {summary.graded}{unrunnable}, not graded "
+           f"{not_graded}, unchanged {summary.unchanged} in {summary.seconds:.1f} s "
            f"({summary.rate:.1f} submissions/s); gradebook {summary.gradebook}")
     for student, problem in summary.problems:
         yield f"  problem: {student}: {problem}"
