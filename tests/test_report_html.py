@@ -311,3 +311,17 @@ def test_chromium_fits_the_page_to_the_window(tmp_path):
             assert overflow == [], (width, overflow)
     finally:
         driver.quit()
+
+
+def test_grade_html_dir_writes_each_student_their_own_view(tmp_path):
+    folder, pages = tmp_path / "class", tmp_path / "pages"
+    (folder / "bob").mkdir(parents=True)
+    (folder / "bob" / "linear_backprop.py").write_bytes((SUBMISSIONS / "no_abs.py").read_bytes())
+    proc = run_grader("grade", str(folder), "--db", str(tmp_path / "gb.sqlite"),
+                      "--html-dir", str(pages))
+    assert proc.returncode == 0, proc.stderr
+    page = (pages / "bob.html").read_text(encoding="utf-8")
+    assert '<strong id="student">bob</strong>' in page and "Chapter 2.1" in page
+    assert 'id="graded-at" datetime="' in page
+    late = page.split("target-above-start", 1)[1]  # the first after_due_date check
+    assert "Details are shown after the due date" in late and "no abs()" not in late
