@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from grader.kinds.function.check import reference_trace
 from grader.kinds.function.diagnosis import variant_trace
 from grader.kinds.function.trace import Trace, first_departure
-from grader.spec.formula import Formula
+from grader.kinds.table.formula import Formula
 from grader.spec.loader import Assignment
 from grader.spec.models import (
     ExpressionExercise,
