@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from grader.kinds.expression.quick import quick_equivalent
 from grader.kinds.function.check import reference_trace
@@ -67,7 +68,19 @@ def find_leaks(assignment: Assignment, lines: list[Line]) -> list[str]:
                                       set(exercise.start.values()))
         elif isinstance(exercise, FunctionExercise):
             problems += _function_leaks(assignment, exercise, lines, numbers)
+        elif getattr(exercise, "cases", None):  # any other kind with cases: their arguments
+            problems += _argument_leaks(exercise, lines)
     return problems
+
+
+def _argument_leaks(exercise: Any, lines: list[Line]) -> list[str]:
+    for case in (c for c in exercise.cases if c.visibility != "visible"):
+        args = [float(v) for v in case.args.values() if isinstance(v, (int, float))]
+        for line in lines:
+            if args and _holds_in_a_row(_numbers(line.text), args):
+                return [f"{exercise.id}: {line.where} shows the arguments of the hidden case "
+                        f"{case.name!r}"]
+    return []
 
 
 def _numbers(text: str) -> list[float]:
@@ -120,15 +133,13 @@ def _number_leaks(exercise_id: str, secrets: list[tuple[str, float]],
 
 def _function_leaks(assignment: Assignment, exercise: FunctionExercise, lines: list[Line],
                     numbers: list[tuple[float, Line]]) -> list[str]:
+    found = _argument_leaks(exercise, lines)
+    if found:
+        return found
     hidden = [c for c in exercise.cases if c.visibility != "visible"]
     shown = {v for c in exercise.cases if c.visibility == "visible"
              for v in _trace_values(assignment, exercise, c)}
     for case in hidden:
-        args = [float(v) for v in case.args.values()]
-        for line in lines:
-            if _holds_in_a_row(_numbers(line.text), args):
-                return [f"{exercise.id}: {line.where} shows the arguments of the hidden case "
-                        f"{case.name!r}"]
         secrets = [(f"a number of the hidden case {case.name!r}'s trace", v)
                    for v in sorted(set(_trace_values(assignment, exercise, case)))]
         found = _number_leaks(exercise.id, secrets, numbers, exercise.tolerance, shown)
