@@ -100,7 +100,9 @@ def check(course: Path, path: Path, assignment_id: str | None, as_json: bool,
         except OSError as exc:
             raise GraderError(f"{html}: cannot write the report: {exc.strerror or exc}") from None
     if as_json:
-        click.echo(json.dumps({**shown.to_dict(), **top.to_dict()}, ensure_ascii=False))
+        # the heading only when asked: without it the document is what it always was
+        named = top.to_dict() if for_student or student is not None else {}
+        click.echo(json.dumps({**shown.to_dict(), **named}, ensure_ascii=False))
     else:
         from grader.reports.text import echo
 
