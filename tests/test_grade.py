@@ -249,5 +249,5 @@ def test_a_folder_and_a_file_for_one_student_is_reported_not_guessed(tmp_path):
     make_class(tmp_path / "class", ["no_abs.py"])
     shutil.copy(SUBMISSIONS / "correct_fstrings.py", tmp_path / "class" / "no_abs-0.py")
     proc = grade(tmp_path / "class", tmp_path / "gb.sqlite")
-    assert "problems 1" in proc.stdout
+    assert "graded 0, not graded 1, unchanged 0" in proc.stdout
     assert "2 submissions for this student id" in proc.stdout + proc.stderr
