@@ -1,6 +1,6 @@
 """The `grader` command: a thin click layer over each verb's `main(...)`.
 
-Exit codes (../shared/CONTRACT.md): 0 graded and all passed; 1 graded and something fell
+Exit codes (docs/contract.md): 0 graded and all passed; 1 graded and something fell
 short; 2 the grader could not grade, with one line on stderr saying why.
 """
 
@@ -71,34 +71,56 @@ def generate(course: Path, out: Path) -> None:
               help="Refuse to run student code without bubblewrap.")
 @click.option("--html", "html", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Also write the report as a self-contained HTML page to this file.")
+@click.option("--for-student", is_flag=True,
+              help="Show only what each check's visibility allows a student now.")
+@click.option("--student", default=None,
+              help="The student id the report names (default: the submission's file name).")
 @click.pass_obj
 def check(course: Path, path: Path, assignment_id: str | None, as_json: bool,
-          require_sandbox: bool, html: Path | None) -> None:
+          require_sandbox: bool, html: Path | None, for_student: bool,
+          student: str | None) -> None:
     """Grade one submission (a .py, an .ipynb, or a folder holding one)."""
     from grader.commands import check as verb
+    from grader.reports.view import for_student as student_view
+    from grader.reports.view import heading
+    from grader.results import to_json
 
     report = verb.main(path=path, assignment_id=assignment_id, course=course,
                        require_sandbox=require_sandbox)
+    assignment = verb.resolve_assignment(course, assignment_id or report.assignment, path)
+    top = heading(student or path.name, assignment.spec.title)
+    shown = report
+    if for_student:
+        from datetime import datetime
+
+        shown = student_view(report, due=assignment.spec.due,
+                             now=datetime.fromisoformat(top.graded_at))
     if html is not None:  # before any output: a page that cannot be written is exit 2 alone
         from grader.reports.html import write_html
 
         try:
-            write_html(report, html)
+            write_html(shown, html, heading=top)
         except OSError as exc:
             raise GraderError(f"{html}: cannot write the report: {exc.strerror or exc}") from None
     if as_json:
-        click.echo(report.to_json())  # strict: NaN and infinities as strings
+        # the heading only when asked: without it the document is what it always was
+        named = top.to_dict() if for_student or student is not None else {}
+        click.echo(to_json({**shown.to_dict(), **named}))  # strict: NaN as strings
     else:
         from grader.reports.text import echo
 
-        echo(report)
+        echo(shown)
+        # last, so the first line stays the score; a name a terminal would run, escaped
+        shown_id = top.student if top.student.isprintable() else repr(top.student)[1:-1]
+        click.echo(f"{top.title} · student {shown_id} · graded {top.graded_at}")
     sys.exit(0 if report.passed else 1)
 
 
 @main.command()
 @click.pass_obj
 def validate(course: Path) -> None:
-    """Check every assignment: the reference scores full marks, the blank stub zero."""
+    """Prove every assignment: reference full marks, stub zero, every known mistake caught
+    and named, nothing a student receives holds an answer (exit 0 only then)."""
     from grader.commands import validate as verb
 
     problems = verb.main(course=course, echo=click.echo)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import sys
 from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -116,11 +117,13 @@ def run_hidden_checks(
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             code = pytest.main(args, plugins=[plugin])
     finally:
+        _forget_modules(test_dir)
         if previous is None:
             os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
         else:
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = previous
-    if code == pytest.ExitCode.INTERRUPTED:  # Ctrl-C: pytest caught it; pass it on as such
+    # pytest reports a collection error as INTERRUPTED too: only without one is it a Ctrl-C
+    if code == pytest.ExitCode.INTERRUPTED and not plugin.errors:
         raise KeyboardInterrupt
     if plugin.grader_errors:
         raise plugin.grader_errors[0]
@@ -128,3 +131,11 @@ def run_hidden_checks(
         detail = plugin.errors[0] if plugin.errors else f"pytest exit code {int(code)}"
         raise GraderError(f"{test_dir}: the hidden checks could not run: {detail}")
     return plugin.results
+
+
+def _forget_modules(test_dir: Path) -> None:
+    """Every assignment's suite is a `test_hidden.py`: drop this one from sys.modules, or the
+    next session in this process (validate, the server) would collect it instead of its own."""
+    for name, module in list(sys.modules.items()):
+        if Path(getattr(module, "__file__", None) or "/").resolve().parent == test_dir.resolve():
+            del sys.modules[name]

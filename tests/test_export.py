@@ -23,17 +23,52 @@ def test_csv_has_a_row_per_student_a_column_per_exercise_and_the_total(tmp_path)
         (folder / student).mkdir(parents=True)
         shutil.copy(SUBMISSIONS / name, folder / student / "linear_backprop.py")
     (folder / "s4").mkdir()  # handed nothing in
+    for name in ("s5", "=HYPERLINK(1)", "+1", "-2", "@SUM(A1)"):  # two files: not guessed at
+        (folder / name).mkdir()
+        for file in ("linear_backprop.py", "other.ipynb") if name == "s5" else ("a.py",):
+            shutil.copy(SUBMISSIONS / "correct_fstrings.py", folder / name / file)
     assert run_grader("grade", str(folder), "--db", str(db)).returncode == 0
     proc = run_grader("export", "csv", "--db", str(db))
     assert proc.returncode == 0, proc.stderr
     rows = list(csv.reader(io.StringIO(proc.stdout)))
-    assert rows == [["student", *EXERCISES, "total"],
-                    ["s1", "2", "2", "6", "10"],
-                    ["s2", "2", "2", "5", "9"],
-                    ["s3", "2", "1", "6", "9"],
-                    ["s4", "0", "0", "0", "0"]]
+    # the contract's columns, then the status: a zero for "nothing handed in" is not bare
+    assert rows == [["student", *EXERCISES, "total", "status"],
+                    ["'+1", "2", "2", "6", "10", "graded"],
+                    ["'-2", "2", "2", "6", "10", "graded"],
+                    ["'=HYPERLINK(1)", "2", "2", "6", "10", "graded"],
+                    ["'@SUM(A1)", "2", "2", "6", "10", "graded"],
+                    ["s1", "2", "2", "6", "10", "graded"],
+                    ["s2", "2", "2", "5", "9", "graded"],
+                    ["s3", "2", "1", "6", "9", "graded"],
+                    ["s4", "0", "0", "0", "0", "no submission"],
+                    ["s5", "2", "2", "6", "10", "graded"]]
     assert run_grader("export", "csv", "--db", str(db), "--assignment",
                       "linear-backprop").stdout == proc.stdout
+
+
+@pytest.mark.parametrize(("problem", "status"), [
+    ("", "graded"),
+    ("expected one submission file (.py or .ipynb), found none", "no submission"),
+    ("expected one submission file (.py or .ipynb), found a.py, b.py", "several candidates"),
+    ("2 submissions for this student id (a folder and a file?)", "several candidates"),
+    ("the file cannot be read: Permission denied", "unreadable"),
+    ("something new", "not graded"),
+])
+def test_the_status_tells_why_there_is_no_grade(problem, status):
+    from grader.commands.export_csv import status_of, to_csv
+
+    assert status_of(problem) == status
+    text = to_csv(["e"], {"s": {}}, {"s": status_of(problem)})
+    assert text.splitlines()[1] == f"s,0,0,{status}"
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@x", "\tx", "\rx", "=cmd|' /C calc'!A0"])
+def test_formula_cells_are_escaped(value):
+    from grader.commands.export_csv import to_csv
+
+    rows = list(csv.reader(io.StringIO(to_csv(["e"], {value: {"e": 1.0}}), newline="")))
+    assert rows[1][0] == "'" + value.replace("\r", "\\r")
+    assert rows[1][1:] == ["1", "1", "graded"]
 
 
 def test_csv_without_a_gradebook_is_exit_2(tmp_path):

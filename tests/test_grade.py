@@ -42,7 +42,7 @@ def test_every_student_gets_the_score_check_gives(tmp_path):
         scores = book.exercise_scores(ASSIGNMENT)
         assert scores == {s: EXPECTED[name] for s, name in students.items()}
         assert all(len(book.results(ASSIGNMENT, s)) == 7 for s in students)
-    assert f"graded {len(students)}, unchanged 0, problems 0" in proc.stdout
+    assert f"graded {len(students)}, not graded 0, unchanged 0" in proc.stdout
     assert "checks failed most often:" in proc.stdout
     assert "two-variable-solver: chapter-example" in proc.stdout
     assert f"{len(students)}/{len(students)}" in proc.stderr  # the progress bar's count
@@ -63,7 +63,7 @@ def test_problem_folders_are_reported_and_the_run_goes_on(tmp_path):
     assert "problem: twice: expected one submission file (.py or .ipynb), found a.py, b.py" \
         in proc.stdout
     assert "problem: garbled: the notebook is not a valid .ipynb file" in proc.stdout
-    assert "graded 2, unchanged 0, problems 3" in proc.stdout  # garbled: graded, and reported
+    assert "graded 2 (1 of them 0: cannot be run), not graded 2, unchanged 0" in proc.stdout
     with Gradebook(tmp_path / "gb.sqlite") as book:
         entries = book.entries(ASSIGNMENT)
         assert entries["correct_fstrings-0"].score == 10.0
@@ -81,7 +81,7 @@ def test_a_rerun_skips_unchanged_and_regrades_changed(tmp_path):
     shutil.copy(SUBMISSIONS / "correct_chapter_style.py", folder / "no_abs-0" /
                 "linear_backprop.py")
     proc = grade(folder, db)
-    assert "graded 1, unchanged 2, problems 0" in proc.stdout
+    assert "graded 1, not graded 0, unchanged 2" in proc.stdout
     with Gradebook(db) as book:
         second = book.entries(ASSIGNMENT)
     assert second["no_abs-0"].score == 10.0 and second["no_abs-0"].run != first["no_abs-0"].run
@@ -117,7 +117,8 @@ def test_a_killed_run_keeps_its_grades_and_the_rerun_grades_each_remaining_once(
             assert len(book.results(ASSIGNMENT, student)) == 7
             assert book.exercise_scores(ASSIGNMENT)[student] == EXPECTED[students[student]]
     proc = grade(folder, db)
-    assert f"graded {len(students) - len(kept)}, unchanged {len(kept)}," in proc.stdout
+    counts = f"graded {len(students) - len(kept)}, not graded 0, unchanged {len(kept)} "
+    assert counts in proc.stdout
     with Gradebook(db) as book:
         after = book.entries(ASSIGNMENT)
         assert set(after) == set(students)
@@ -125,7 +126,7 @@ def test_a_killed_run_keeps_its_grades_and_the_rerun_grades_each_remaining_once(
         assert len({after[s].run for s in set(students) - set(kept)}) == 1
         assert book.db.execute("SELECT COUNT(*) FROM results").fetchone() == \
             (7 * len(students),)
-    assert "graded 0, unchanged 60," in grade(folder, db).stdout
+    assert "graded 0, not graded 0, unchanged 60 " in grade(folder, db).stdout
 
 
 def test_a_changed_spec_regrades_everyone(tmp_path):
@@ -136,12 +137,12 @@ def test_a_changed_spec_regrades_everyone(tmp_path):
     make_class(folder, ["correct_fstrings.py", "no_abs.py"])
     env = {**os.environ, "GRADER_COURSE": str(course)}
     first = run_grader("grade", str(folder), "--db", str(db), env=env)
-    assert "graded 2, unchanged 0" in first.stdout, first.stderr
+    assert "graded 2, not graded 0, unchanged 0" in first.stdout, first.stderr
     spec = course / "exercises" / ASSIGNMENT / "two-variable-solver.yaml"
     text = spec.read_text().replace("points: 6\n", "points: 7\n", 1)
     spec.write_text(text.replace("points: 3\n", "points: 4\n", 1))  # the chapter case: 3 -> 4
     second = run_grader("grade", str(folder), "--db", str(db), env=env)
-    assert "graded 2, unchanged 0" in second.stdout, second.stderr
+    assert "graded 2, not graded 0, unchanged 0" in second.stdout, second.stderr
     with Gradebook(db) as book:
         assert book.entries(ASSIGNMENT)["correct_fstrings-0"].score == 11.0
 
@@ -241,12 +242,12 @@ def test_a_folder_of_files_is_one_student_per_file(tmp_path):
     with Gradebook(tmp_path / "gb.sqlite") as book:
         scores = book.exercise_scores(ASSIGNMENT)
     assert scores == {name.removesuffix(".py"): EXPECTED[name] for name in EXPECTED}
-    assert f"graded {len(EXPECTED)}, unchanged 0, problems 0" in proc.stdout
+    assert f"graded {len(EXPECTED)}, not graded 0, unchanged 0" in proc.stdout
 
 
 def test_a_folder_and_a_file_for_one_student_is_reported_not_guessed(tmp_path):
     make_class(tmp_path / "class", ["no_abs.py"])
     shutil.copy(SUBMISSIONS / "correct_fstrings.py", tmp_path / "class" / "no_abs-0.py")
     proc = grade(tmp_path / "class", tmp_path / "gb.sqlite")
-    assert "problems 1" in proc.stdout
+    assert "graded 0, not graded 1, unchanged 0" in proc.stdout
     assert "2 submissions for this student id" in proc.stdout + proc.stderr

@@ -91,3 +91,49 @@ def test_an_answer_that_does_not_parse_is_the_instructors_error(course):
     proc = run_grader("--course", str(course), "validate")
     assert proc.returncode == 2
     assert "exercise derive-dz-db: answer: instructor expression '2*x + 3*q'" in proc.stderr
+
+
+@pytest.mark.parametrize(("name", "old", "new", "where", "key"), [
+    # a table formula naming something that does not exist, or not a formula at all
+    ("iterate-by-hand.yaml", "  delta_b: delta_z / factor_b", "  delta_b: delta_z / factr_b",
+     "delta_b: delta_z / factr_b", "columns.delta_b"),
+    ("iterate-by-hand.yaml", "  delta_b: delta_z / factor_b", "  delta_b: delta_z /* factor_b",
+     "delta_b: delta_z /* factor_b", "columns.delta_b"),
+    ("iterate-by-hand.yaml", "columns: {b: b + delta_b}", "columns: {bb: b + delta_b}",
+     "columns: {bb:", "mistakes.1.columns.bb"),
+    # two cases of one name: one check would silently replace the other
+    ("two-variable-solver.yaml", "  - name: negative-b", "  - name: chapter-example",
+     "  - name: chapter-example\n    args: {w: 2", "cases.2.name"),
+    # a key given twice: YAML keeps the last one without a word
+    ("iterate-by-hand.yaml", "rows: 2\n", "rows: 2\nprompt: again\n", "prompt: again", "prompt"),
+    ("derive-dz-db.yaml", "  x: 2*w + 3*b\n", "  x: 2*w + 3*b\n  x: 2*w\n", "  x: 2*w\n", "x"),
+    ("assignment.yaml", "intro:", "exercises: [derive-dz-db]\nintro:", "exercises: [derive-dz-db]",
+     "exercises"),
+])
+def test_spec_mistakes_are_one_line_at_the_spec_line(course, name, old, new, where, key):
+    path = break_file(course, name, old, new)
+    text = path.read_text(encoding="utf-8")
+    line = text[: text.index(where)].count("\n") + 1
+    for verb in ("validate", "generate"):
+        proc = run_grader("--course", str(course), verb)
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1, proc.stderr
+        assert lines[0].startswith(f"grader: {path}:{line}: {key}:"), (lines[0], line)
+
+
+def test_an_empty_exercises_folder_is_exit_2(course):
+    shutil.rmtree(course / "exercises" / "linear-backprop")
+    proc = run_grader("--course", str(course), "validate")
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (f"grader: {course / 'exercises'}: no assignment here: each "
+                                   "assignment is a folder holding assignment.yaml")
+
+
+def test_due_is_an_optional_iso_date_time(course):
+    break_file(course, "assignment.yaml", "title:", "due: 2026-12-24T12:00:00+01:00\ntitle:")
+    assert run_grader("--course", str(course), "validate").returncode == 0
+    path = break_file(course, "assignment.yaml", "due: 2026-12-24T12:00:00+01:00",
+                      "due: Christmas")
+    proc = run_grader("--course", str(course), "validate")
+    assert proc.returncode == 2 and f"{path}:{line_of(path, 'due:')}: due:" in proc.stderr

@@ -61,6 +61,7 @@ class GradeSummary:
     totals: tuple[tuple[str, float], ...]  # every student in the gradebook, after the run
     max_score: float
     failed_checks: tuple[tuple[str, int], ...]
+    unrunnable: int = 0  # of `graded`: a file that cannot be run at all, graded 0
 
     @property
     def rate(self) -> float:
@@ -96,7 +97,7 @@ def main(*, submissions: Path, assignment_id: str | None, course: Path, jobs: in
         def save(student: Student, report: Report | None) -> None:
             book.record(_entry(assignment, student, report, fingerprint, run), report)
             if html_dir is not None and report is not None:
-                student = _write_html(report, html_dir, student)
+                student = _write_html(report, html_dir, student, assignment)
             saved.append(student)
             tick()
 
@@ -108,12 +109,15 @@ def main(*, submissions: Path, assignment_id: str | None, course: Path, jobs: in
                         time.monotonic() - started)
 
 
-def _write_html(report: Report, html_dir: Path, student: Student) -> Student:
-    """The student's page; if it cannot be rendered, that is said in their problem row."""
-    from grader.reports.html import write_html  # matplotlib only when asked
+def _write_html(report: Report, html_dir: Path, student: Student, assignment: Assignment
+                ) -> Student:
+    """The student's own view (what the checks' visibility allows); if it cannot be
+    rendered, that is said in their problem row."""
+    from grader.reports.html import write_student_html  # matplotlib only when asked
 
     try:
-        write_html(report, html_dir / report_name(student.student))
+        write_student_html(report, html_dir / report_name(student.student),
+                           student=student.student, assignment=assignment)
     except OSError as exc:  # the instructor's disk or folder: not one student's fault
         raise GraderError(f"{html_dir}: cannot write a report: {exc.strerror or exc}") from None
     except Exception as exc:  # a bug of ours on this student's data: the class goes on
@@ -237,15 +241,21 @@ def _summary(book: Gradebook, assignment: Assignment, todo: list[Student], uncha
         graded=sum(1 for s in todo if not s.problem), unchanged=unchanged,
         problems=tuple((s.student, s.reported) for s in todo if s.reported),
         seconds=seconds, totals=tuple((s, e.score) for s, e in entries.items()),
-        max_score=assignment.points, failed_checks=tuple(book.failed_checks(assignment.id)))
+        max_score=assignment.points, failed_checks=tuple(book.failed_checks(assignment.id)),
+        unrunnable=sum(1 for s in todo if not s.problem and s.reported))
 
 
 def render_summary(summary: GradeSummary, *, top: int = 5) -> Iterable[str]:
     """The end-of-run summary: counts, score distribution, the checks failed most often."""
     from grader.reports.text import printable  # student ids and messages: escaped
 
-    yield (f"{summary.assignment}: graded {summary.graded}, unchanged {summary.unchanged}, "
-           f"problems {len(summary.problems)} in {summary.seconds:.1f} s "
+    # Disjoint counts that add up to the class; a file that cannot be run is graded (0
+    # points) and listed as a problem, so it is said of the graded, not counted twice.
+    not_graded = len(summary.problems) - summary.unrunnable
+    unrunnable = f" ({summary.unrunnable} of them 0: cannot be run)" if summary.unrunnable \
+        else ""
+    yield (f"{summary.assignment}: graded {summary.graded}{unrunnable}, not graded "
+           f"{not_graded}, unchanged {summary.unchanged} in {summary.seconds:.1f} s "
            f"({summary.rate:.1f} submissions/s); gradebook {summary.gradebook}")
     for student, problem in summary.problems:
         yield f"  problem: {printable(student)}: {printable(problem)}"

@@ -23,7 +23,36 @@ from grader.spec.models import AssignmentSpec, Exercise
 
 ASSIGNMENT_FILE = "assignment.yaml"
 _EXERCISE = TypeAdapter(Exercise)
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class DuplicateKey(yaml.YAMLError):
+    """A mapping names a key twice: YAML would keep the last one without a word."""
+
+    def __init__(self, key: object, line: int) -> None:
+        super().__init__(f"duplicate key {key!r}")
+        self.key, self.line = key, line
+
+
+class _Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]
+    """The safe loader, refusing duplicate keys (checked on the nodes, which keep lines)."""
+
+
+def _mapping(loader: Any, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[object] = set()
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (str, int, float, bool)) or key is None:
+            if key in seen:
+                raise DuplicateKey(key, key_node.start_mark.line + 1)
+            seen.add(key)
+    return loader.construct_mapping(node, deep=True)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_LOADER = _Loader
 
 
 @dataclass(frozen=True)
@@ -71,10 +100,16 @@ def find_assignments(course: Path) -> dict[str, Path]:
     root = course / "exercises"
     if not root.is_dir():
         raise GraderError(f"{root}: no exercises folder here (use --course DIR)")
-    found = {}
+    found: dict[str, Path] = {}
     for path in sorted(root.glob(f"*/{ASSIGNMENT_FILE}")):
         spec = load_assignment_spec(path)
+        if spec.id in found:
+            raise SpecError(f"{path}:{spec_line(path, ['id'])}: id: {spec.id!r} is also the id "
+                            f"of {found[spec.id] / ASSIGNMENT_FILE}")
         found[spec.id] = path.parent
+    if not found:
+        raise SpecError(f"{root}: no assignment here: each assignment is a folder holding "
+                        f"{ASSIGNMENT_FILE}")
     return found
 
 
@@ -109,6 +144,9 @@ def _validated(path: Path, validate: Any) -> Any:
         raise SpecError(f"{path}:1: cannot read: {exc.strerror or exc}") from None
     try:
         data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
+    except DuplicateKey as exc:
+        raise SpecError(f"{path}:{exc.line}: {exc.key}: given twice (YAML would silently "
+                        f"keep the last one)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
@@ -124,12 +162,31 @@ def _validated(path: Path, validate: Any) -> Any:
         message = error["msg"].removeprefix("Value error, ")
         if error["type"].startswith("union_tag"):  # which kind of exercise: point at `kind`
             loc = [*loc, str(error.get("ctx", {}).get("discriminator", "kind")).strip("'")]
-        named = re.match(r"^([A-Za-z_]\w*): ", message)
-        if named and _child(root, named.group(1)) is not None:  # a model-level check's key
-            loc, message = [*loc, named.group(1)], message[named.end():]
+        named = re.match(r"^([A-Za-z_][\w.]*): ", message)  # a model-level check's key path
+        if named:
+            keys = [int(k) if k.isdigit() else k for k in named.group(1).split(".")]
+            if _child(_locate_node(root, loc), keys[0]) is not None:
+                loc, message = [*loc, *keys], message[named.end():]
         line, keys = _locate(root, loc)
         where = ".".join(str(k) for k in keys) or "(top)"
         raise SpecError(f"{path}:{line}: {where}: {message}") from None
+
+
+def spec_line(path: Path, keys: list[str | int]) -> int:
+    """The line of `keys` (a path of mapping keys and list indexes) in a spec file; for
+    messages about a spec that only running instructor code can find (grader validate)."""
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=_BASE_LOADER)
+    except (OSError, yaml.YAMLError):
+        return 1
+    return _locate(root, keys)[0]
+
+
+def _locate_node(node: Any, loc: list[str | int]) -> Any:
+    for part in loc:
+        child = _child(node, part)
+        node = child if child is not None else node
+    return node
 
 
 def _locate(node: Any, loc: list[str | int]) -> tuple[int, list[str | int]]:

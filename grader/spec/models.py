@@ -8,6 +8,7 @@ whose printed trace is compared with the reference's).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -54,7 +55,16 @@ class ExpressionExercise(ExerciseBase):
     value_only_credit: float = Field(default=0.0, ge=0, le=1)  # fraction of points
     mistakes: list[Mistake] = []
     time_limit: float = Field(default=2.0, gt=0, le=30)
-    example: str = "2*y"  # shown in the stub: the form of an answer, never the answer
+    # Shown in the stub as the form an answer takes; never the answer (validate proves it).
+    # Default: twice the last variable ("2*y" for w, b, x, y).
+    example: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_example(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("example") and data.get("variables"):
+            return {**data, "example": f"2*{data['variables'][-1]}"}
+        return data
 
 
 class TableMistake(Model):
@@ -81,6 +91,33 @@ class TableExercise(ExerciseBase):
             raise ValueError("a table needs at least one column")
         return value
 
+    @model_validator(mode="after")
+    def _formulas_compile(self) -> TableExercise:
+        # Each message names the key path it concerns, so the loader points at that line.
+        known = set(self.start) | set(self.columns)
+        _check_formulas("columns", self.columns, known)
+        for number, mistake in enumerate(self.mistakes):
+            where = f"mistakes.{number}.columns"
+            for column in mistake.columns:
+                if column not in self.columns:
+                    raise ValueError(f"{where}.{column}: the table has no column {column!r}")
+            _check_formulas(where, mistake.columns, known)
+        return self
+
+
+def _check_formulas(where: str, formulas: dict[str, str], known: set[str]) -> None:
+    # imported here: the kinds import these models (no import circle)
+    from grader.kinds.table.formula import Formula, FormulaError
+
+    for column, text in formulas.items():
+        try:
+            unknown = sorted(Formula(text).names - known)
+        except FormulaError as exc:
+            raise ValueError(f"{where}.{column}: {text!r}: {exc}") from None
+        if unknown:
+            raise ValueError(f"{where}.{column}: {text!r} uses {unknown[0]!r}, which is "
+                             f"neither a start value nor a column")
+
 
 class Case(Model):
     name: Slug
@@ -97,6 +134,12 @@ def cases_fit(exercise: Any) -> Any:
             raise ValueError(
                 f"cases: case {case.name!r} gives {list(case.args)}, the function takes "
                 f"{exercise.parameters}")
+    seen: set[str] = set()
+    for number, case in enumerate(exercise.cases):
+        if case.name in seen:  # two checks of one name: one would silently be lost
+            raise ValueError(f"cases.{number}.name: {case.name!r} names an earlier case too; "
+                             f"case names must be unique")
+        seen.add(case.name)
     total = sum(c.points for c in exercise.cases)
     if abs(total - exercise.points) > 1e-9:
         raise ValueError(f"cases: the cases' points add up to {total:g}, not the "
@@ -235,3 +278,14 @@ class AssignmentSpec(Model):
     # their dependencies; nothing else of site-packages is visible in the sandbox)
     packages: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]] = []
     policy: CoursePolicy | None = None  # deadlines, rate limit: only `grader serve` reads it
+    # Until then a student's report shows only the score of `after_due_date` checks. An ISO
+    # date-time; without a time zone it is UTC.
+    due: datetime | None = None
+
+    @field_validator("exercises")
+    @classmethod
+    def _unique_exercises(cls, value: list[str]) -> list[str]:
+        repeated = sorted({e for e in value if value.count(e) > 1})
+        if repeated:
+            raise ValueError(f"exercise {repeated[0]!r} is listed twice")
+        return value

@@ -116,7 +116,7 @@ def checked_tree(text: str, allowed_names: Sequence[str]) -> ast.Expression:
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"the expression is too long (over {MAX_LENGTH} characters)")
     text = _normalise(text)
-    if "=" in text:  # `dz/db = 2x+3y`: say so before `dz` is reported as an unknown name
+    if "=" in text:  # `dz/db = ...`: say so before `dz` is reported as an unknown name
         raise ExpressionError("write only the expression, without `=`")
     source = " ".join(_tokens(text, allowed_names))
     if not source:

@@ -65,7 +65,8 @@ def compile_cells(cells: list, as_kernel: bool) -> list | str:
             program.append((compile(source, name, "exec", dont_inherit=True), as_kernel))
         except SyntaxError as exc:
             if not as_kernel:
-                return f"SyntaxError on line {exc.lineno}: {exc.msg}"
+                where = f" on line {exc.lineno}" if exc.lineno else ""  # NUL bytes: no line
+                return f"SyntaxError{where}: {exc.msg}"
         except (ValueError, MemoryError, RecursionError, OverflowError) as exc:
             if not as_kernel:
                 return f"the file cannot be compiled: {type(exc).__name__}"
