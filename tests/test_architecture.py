@@ -4,12 +4,14 @@ packages without import circles, and public checks that agree with the grader.""
 from __future__ import annotations
 
 import ast
+import importlib
 import json
 import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from conftest import ROOT, SUBMISSIONS, run_grader
@@ -66,8 +68,11 @@ def test_every_kind_implements_the_whole_interface():
     for name in NAMES:
         implementation = kind(name)
         assert implementation.name == name
-        for method in ("probes", "checks", "grade", "public_data", "answer_cell", "test_cells"):
+        for method in ("probes", "checks", "grade", "public_data", "answer_cell", "test_cells",
+                       "check_code", "known_mistakes", "leaks"):
             assert callable(getattr(implementation, method)), (name, method)
+        model = importlib.import_module(f"grader.kinds.{name}.model").MODEL
+        assert model.model_fields["kind"].annotation == Literal[name]  # its own spec model
         for path in implementation.shipped:
             assert (GRADER / "kinds" / path).is_file(), path
         for template in ("stub.py.j2", "public.py.j2"):

@@ -19,10 +19,10 @@ from grader.errors import SpecError
 from grader.kinds.expression.check import check_answer
 from grader.kinds.function import diagnosis
 from grader.kinds.function.check import check_case
+from grader.kinds.function.model import Variant
 from grader.kinds.table.check import check_row
 from grader.sandbox.protocol import ProbeOutcome
 from grader.spec.loader import load_assignment
-from grader.spec.models import Variant
 
 ASSIGNMENT = load_assignment(ROOT / "exercises" / "linear-backprop")
 SOLVER = ASSIGNMENT.by_id["two-variable-solver"]

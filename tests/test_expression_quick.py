@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 from grader.kinds.expression import quick
 from grader.kinds.expression.check import check_answer, judge
+from grader.kinds.expression.model import ExpressionExercise
 from grader.kinds.expression.parse import judge_expression
 from grader.sandbox.protocol import ProbeOutcome
 from grader.spec.loader import load_assignment
-from grader.spec.models import ExpressionExercise
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISE = load_assignment(ROOT / "exercises" / "linear-backprop").by_id["derive-dz-db"]

@@ -1,14 +1,17 @@
 """The exercise kinds, one package each (`kinds/<name>/`), registered here and nowhere else.
 
-A kind's package holds its grading (`check.py`), its interface (`kind.py`, see `base.Kind`)
-and the stdlib-only modules its student-side checks run, shipped verbatim to students.
+A kind's package holds its spec model (`model.py`), its grading (`check.py`), its interface
+(`kind.py`, see `base.Kind`) and the stdlib-only modules its student-side checks run,
+shipped verbatim to students.
 """
 
 from __future__ import annotations
 
 import importlib
 from functools import cache
-from typing import Any
+from typing import Annotated, Any, Union
+
+from pydantic import Field
 
 from grader.kinds.base import Kind
 
@@ -23,6 +26,14 @@ def kind(name: str) -> Kind:
     if name not in NAMES:
         raise KeyError(f"unknown exercise kind {name!r} (known: {', '.join(NAMES)})")
     return importlib.import_module(f"grader.kinds.{name}.kind").KIND
+
+
+@cache
+def exercise_model() -> Any:
+    """Every kind's exercise model (`kinds/<name>/model.py`), told apart by `kind:`: what the
+    spec loader reads an exercise file with."""
+    models = tuple(importlib.import_module(f"grader.kinds.{name}.model").MODEL for name in NAMES)
+    return Annotated[Union[models], Field(discriminator="kind")]  # noqa: UP007 - built at run time
 
 
 def kind_of(exercise: Any) -> Kind:

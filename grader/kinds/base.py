@@ -18,6 +18,8 @@ if TYPE_CHECKING:  # the loader imports the kinds' models: no import back at run
     from grader.results import CheckResult
     from grader.sandbox.protocol import Probe, ProbeOutcome
     from grader.spec.loader import Assignment
+    from grader.validation.leaks import Line
+    from grader.validation.mistakes import KnownMistake
 
 
 @dataclass(frozen=True)
@@ -70,3 +72,33 @@ class Kind(Protocol):
     def test_cells(self, assignment: Assignment, exercise: Any) -> list[GradedCell]:
         """The notebook's autograder test cells, one per check, with the same points."""
         ...
+
+    # What `grader validate` asks of the kind (grader.validation calls these):
+    def check_code(self, assignment: Assignment, exercise: Any) -> None:
+        """Raise a SpecError, at the spec's line, for a name the code does not define."""
+        ...
+
+    def known_mistakes(self, assignment: Assignment, exercise: Any, base: str
+                       ) -> list[KnownMistake]:
+        """Each known mistake as a submission (`base`: the reference module's source)."""
+        ...
+
+    def leaks(self, assignment: Assignment, exercise: Any, lines: list[Line],
+              numbers: list[tuple[float, Line]]) -> list[str]:
+        """What of the answer the release shows (its text by line, and its numbers)."""
+        ...
+
+
+class KindBase:
+    """Defaults for `grader validate`: no code to check, no known mistakes, nothing secret."""
+
+    def check_code(self, assignment: Assignment, exercise: Any) -> None:
+        return None
+
+    def known_mistakes(self, assignment: Assignment, exercise: Any, base: str
+                       ) -> list[KnownMistake]:
+        return []
+
+    def leaks(self, assignment: Assignment, exercise: Any, lines: list[Line],
+              numbers: list[tuple[float, Line]]) -> list[str]:
+        return []

@@ -6,21 +6,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from grader.kinds.base import CheckInfo
+from grader.kinds.base import CheckInfo, KindBase
 from grader.notebooks.cells import GradedCell, points_label
 
 if TYPE_CHECKING:
     from grader.results import CheckResult
     from grader.sandbox.protocol import ProbeOutcome
     from grader.spec.loader import Assignment
+    from grader.validation.leaks import Line
 
 
 def probe_id(exercise: Any, case: Any) -> str:
     return f"{exercise.id}/{case.name}"
 
 
-class CaseKind:
+class CaseKind(KindBase):
     """A kind whose exercise has `cases`; subclasses say how one case is graded and called."""
+
+    def leaks(self, assignment: Assignment, exercise: Any, lines: list[Line],
+              numbers: list[tuple[float, Line]]) -> list[str]:
+        """A hidden case's arguments, shown in a row, give the case away."""
+        from grader.validation.leaks import argument_leaks
+
+        return argument_leaks(exercise, lines)
 
     def grade_case(self, assignment: Assignment, exercise: Any, case: Any,
                    outcome: ProbeOutcome) -> CheckResult:

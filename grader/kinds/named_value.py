@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from grader.kinds.base import KindBase
 from grader.sandbox.protocol import Probe
 
 if TYPE_CHECKING:
     from grader.spec.loader import Assignment
 
 
-class NamedValueKind:
+class NamedValueKind(KindBase):
     def probes(self, assignment: Assignment, exercise: Any) -> list[Probe]:
         return [Probe(exercise.id, "value", exercise.name)]
 

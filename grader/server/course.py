@@ -112,8 +112,8 @@ def _warm_expressions(assignment: Assignment) -> None:
     """Judge a wrong answer to each expression exercise once: sympy (a second or more to
     import) is then loaded before the first student's wrong answer, whose check runs under a
     wall-clock limit in a worker thread and must not pay for the import."""
+    from grader.kinds.expression.model import ExpressionExercise
     from grader.kinds.expression.parse import judge_expression
-    from grader.spec.models import ExpressionExercise
 
     for exercise in assignment.exercises:
         if isinstance(exercise, ExpressionExercise):

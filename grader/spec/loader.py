@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +19,16 @@ from pydantic import TypeAdapter, ValidationError
 
 from grader import CHECKOUT
 from grader.errors import GraderError, SpecError
-from grader.spec.models import AssignmentSpec, Exercise
+from grader.kinds import exercise_model
+from grader.spec.models import AssignmentSpec
+
+
+@cache
+def _exercise_adapter() -> TypeAdapter:
+    """Reads an exercise file with the model its `kind:` names (built once, from the kinds)."""
+    return TypeAdapter(exercise_model())
 
 ASSIGNMENT_FILE = "assignment.yaml"
-_EXERCISE = TypeAdapter(Exercise)
 _BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -121,7 +127,7 @@ def load_assignment(folder: Path) -> Assignment:
         if not path.is_file():
             raise SpecError(f"{folder / ASSIGNMENT_FILE}:1: exercises: no file {path.name} "
                             f"for exercise {exercise_id!r}")
-        exercise = _validated(path, _EXERCISE.validate_python)
+        exercise = _validated(path, _exercise_adapter().validate_python)
         if exercise.id != exercise_id:
             raise SpecError(f"{path}:1: id: is {exercise.id!r}, the file name says "
                             f"{exercise_id!r}")

@@ -12,10 +12,12 @@ from grader.notebooks.cells import GradedCell, literal, points_label, solution
 from grader.spec import reference
 
 if TYPE_CHECKING:
+    from grader.kinds.expression.model import ExpressionExercise
     from grader.results import CheckResult
     from grader.sandbox.protocol import ProbeOutcome
     from grader.spec.loader import Assignment
-    from grader.spec.models import ExpressionExercise
+    from grader.validation.leaks import Line
+    from grader.validation.mistakes import KnownMistake
 
 
 class ExpressionKind(NamedValueKind):
@@ -50,6 +52,19 @@ class ExpressionKind(NamedValueKind):
                   f"    mistakes={mistakes})")
         return [GradedCell(f"test-{exercise.id}", exercise.id, exercise.points, visible,
                            hidden)]
+
+
+    def known_mistakes(self, assignment: Assignment, exercise: ExpressionExercise, base: str
+                       ) -> list[KnownMistake]:
+        from grader.kinds.expression import validation
+
+        return validation.known_mistakes(exercise, base)
+
+    def leaks(self, assignment: Assignment, exercise: ExpressionExercise, lines: list[Line],
+              numbers: list[tuple[float, Line]]) -> list[str]:
+        from grader.kinds.expression import validation
+
+        return validation.leaks(exercise, lines)
 
 
 KIND = ExpressionKind()

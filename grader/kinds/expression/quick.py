@@ -9,7 +9,8 @@ else, and any doubt (a division by zero, a fractional power, an expression that 
 constant), goes to the full sympy judgement in `grader.kinds.expression.parse`.
 
 The points are drawn once per grading process from the operating system's randomness, and
-never shown: with fixed, public points `3*y + 2*x + (w-p1)*(w-p2)*(w-p3)` was Correct.
+never shown: with fixed, public points, the answer plus `(w-p1)*(w-p2)*(w-p3)` (a product
+that vanishes at each of those points) was Correct.
 Stdlib only: shipped with the student-side checks, which judge an answer with it.
 """
 

@@ -16,11 +16,12 @@ import math
 from dataclasses import replace
 
 from grader.kinds.function.diagnosis import PREFIX_LIMIT
+from grader.kinds.function.model import FunctionExercise
 from grader.kinds.function.trace import Trace, parse_trace
 from grader.sandbox.protocol import Probe, ProbeOutcome
 from grader.spec import reference
 from grader.spec.loader import Assignment
-from grader.spec.models import Case, FunctionExercise
+from grader.spec.models import Case
 
 ITERATION_FACTOR, ITERATION_MARGIN = 3, 20  # reference iterations x 3 + 20
 # Lines that are not trace lines are ignored, so they cannot make a trace fail; past this

@@ -16,6 +16,7 @@ from typing import Any
 from grader.errors import SpecError
 from grader.kinds.function.budget import stopped_message, with_budget
 from grader.kinds.function.diagnosis import Diagnosis, diagnose, trace_format
+from grader.kinds.function.model import FunctionExercise
 from grader.kinds.function.trace import (
     Departure,
     Judgement,
@@ -31,7 +32,7 @@ from grader.sandbox.probe_failure import explain
 from grader.sandbox.protocol import Probe, ProbeOutcome
 from grader.spec import reference
 from grader.spec.loader import Assignment
-from grader.spec.models import Case, FunctionExercise
+from grader.spec.models import Case
 
 
 def probe_id(exercise: FunctionExercise, case: Case) -> str:

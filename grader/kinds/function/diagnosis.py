@@ -26,9 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import SpecError
+from grader.kinds.function.model import FunctionExercise, Variant
 from grader.kinds.function.trace import Format, Trace, first_departure, parse_trace, shared
 from grader.spec import reference
-from grader.spec.models import Case, FunctionExercise, Variant
+from grader.spec.models import Case
 
 PREFIX_LIMIT = 30  # iterations compared for a cut run; later ones of a divergence are noise
 LONG_RUN = 20  # a run this long has not converged (a correct solver needs a handful)

@@ -9,10 +9,13 @@ from grader.kinds.function import check as function_check
 from grader.notebooks.cells import function_answer, literal
 
 if TYPE_CHECKING:
+    from grader.kinds.function.model import FunctionExercise
     from grader.results import CheckResult
     from grader.sandbox.protocol import Probe, ProbeOutcome
     from grader.spec.loader import Assignment
-    from grader.spec.models import Case, FunctionExercise
+    from grader.spec.models import Case
+    from grader.validation.leaks import Line
+    from grader.validation.mistakes import KnownMistake
 
 
 class FunctionKind(CaseKind):
@@ -42,6 +45,24 @@ class FunctionKind(CaseKind):
                 f"    {literal(_format(exercise))},\n"
                 f"    tolerance={exercise.tolerance!r}, time_limit={exercise.time_limit!r}, "
                 f"points={case.points!r})")
+
+
+    def check_code(self, assignment: Assignment, exercise: FunctionExercise) -> None:
+        from grader.kinds.function import validation
+
+        validation.check_code(assignment, exercise)
+
+    def known_mistakes(self, assignment: Assignment, exercise: FunctionExercise, base: str
+                       ) -> list[KnownMistake]:
+        from grader.kinds.function import validation
+
+        return validation.known_mistakes(assignment, exercise, base)
+
+    def leaks(self, assignment: Assignment, exercise: FunctionExercise, lines: list[Line],
+              numbers: list[tuple[float, Line]]) -> list[str]:
+        from grader.kinds.function import validation
+
+        return validation.leaks(assignment, exercise, lines, numbers)
 
 
 def _format(exercise: FunctionExercise) -> dict[str, Any]:

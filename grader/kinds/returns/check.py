@@ -13,8 +13,9 @@ from grader.sandbox.protocol import Probe, ProbeOutcome
 from grader.spec import reference
 
 if TYPE_CHECKING:
+    from grader.kinds.returns.model import ReturnsExercise
     from grader.spec.loader import Assignment
-    from grader.spec.models import Case, ReturnsExercise
+    from grader.spec.models import Case
 
 
 def probes(exercise: ReturnsExercise) -> list[Probe]:

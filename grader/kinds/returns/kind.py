@@ -9,10 +9,11 @@ from grader.kinds.returns import check as returns_check
 from grader.notebooks.cells import function_answer, literal
 
 if TYPE_CHECKING:
+    from grader.kinds.returns.model import ReturnsExercise
     from grader.results import CheckResult
     from grader.sandbox.protocol import Probe, ProbeOutcome
     from grader.spec.loader import Assignment
-    from grader.spec.models import Case, ReturnsExercise
+    from grader.spec.models import Case
 
 
 class ReturnsKind(CaseKind):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from grader.kinds.table.model import TableExercise
 from grader.kinds.table.rows import judge_row
 from grader.results import CheckResult
 from grader.sandbox.probe_failure import explain
 from grader.sandbox.protocol import ProbeOutcome
-from grader.spec.models import TableExercise
 
 
 def check_ids(exercise: TableExercise) -> list[tuple[str, float]]:

@@ -12,10 +12,12 @@ from grader.notebooks.cells import GradedCell, literal, points_label, solution
 from grader.spec import reference
 
 if TYPE_CHECKING:
+    from grader.kinds.table.model import TableExercise
     from grader.results import CheckResult
     from grader.sandbox.protocol import ProbeOutcome
     from grader.spec.loader import Assignment
-    from grader.spec.models import TableExercise
+    from grader.validation.leaks import Line
+    from grader.validation.mistakes import KnownMistake
 
 
 class TableKind(NamedValueKind):
@@ -58,6 +60,19 @@ class TableKind(NamedValueKind):
             cells.append(GradedCell(f"test-{exercise.id}-row-{number}", exercise.id, points,
                                     visible, hidden))
         return cells
+
+
+    def known_mistakes(self, assignment: Assignment, exercise: TableExercise, base: str
+                       ) -> list[KnownMistake]:
+        from grader.kinds.table import validation
+
+        return validation.known_mistakes(exercise, base)
+
+    def leaks(self, assignment: Assignment, exercise: TableExercise, lines: list[Line],
+              numbers: list[tuple[float, Line]]) -> list[str]:
+        from grader.kinds.table import validation
+
+        return validation.leaks(exercise, numbers)
 
 
 KIND = TableKind()
