@@ -112,7 +112,8 @@ def check(course: Path, path: Path, assignment_id: str | None, as_json: bool,
         echo(shown)
         # last, so the first line stays the score; a name a terminal would run, escaped
         shown_id = top.student if top.student.isprintable() else repr(top.student)[1:-1]
-        click.echo(f"{top.title} · student {shown_id} · graded {top.graded_at}")
+        click.echo(top.title)  # the heading, on lines of their own: 80 columns
+        click.echo(f"student {shown_id} · graded {top.graded_at}")
     sys.exit(0 if report.passed else 1)
 
 

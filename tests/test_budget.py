@@ -70,12 +70,15 @@ def test_lines_that_are_not_trace_lines_have_a_budget_of_their_own():
 
 
 COUNTING = '''
+import os
+
 def solve(w, b, t):
     n = 0
     while True:  # never converges: the wrong sign
         n += 1
-        with open("/tmp/count", "w") as f:
-            f.write(str(n))
+        with open("/tmp/count.new", "w") as f:  # replaced whole: a kill mid-write loses
+            f.write(str(n))                      # nothing of the count before it
+        os.replace("/tmp/count.new", "/tmp/count")
         print("w=%f,b=%f,z=%f,delta_z=%f" % (w, b, 2 * w * b, 2 * w * b - t))
         w, b = w + 1, b + 1
 

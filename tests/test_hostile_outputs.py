@@ -61,7 +61,7 @@ def test_html_dir_names_every_report_safely(tmp_path):
         (folder / student / "linear_backprop.py").write_bytes(
             (SUBMISSIONS / "fixed_factors.py").read_bytes())
     proc = grade(folder, db, "--html-dir", str(pages))
-    assert "graded 5, unchanged 0, problems 0" in proc.stdout
+    assert "graded 5, not graded 0, unchanged 0" in proc.stdout
     written = sorted(p.name for p in pages.iterdir())
     assert written == sorted(report_name(s) for s in ids) and len(set(written)) == 5
     assert "plain-id_1.2.html" in written

@@ -49,8 +49,15 @@ def points_label(points: float) -> str:
 
 
 def literal(value: Any) -> str:
-    """A Python literal (JSON is one for plain strings, numbers, lists and dicts)."""
-    return json.dumps(value, ensure_ascii=False)
+    """A Python literal of plain data: JSON's spelling, but True, False and None (a trace's
+    `more: false` is not Python)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return repr(value)  # numbers, booleans, None
 
 
 def solution(hint: str, code: str) -> str:
