@@ -41,7 +41,7 @@ def grade(folder: Path, db: Path, jobs: int | None) -> tuple[float, float]:
     proc = subprocess.run([sys.executable, "-m", "grader", "grade", str(folder), "--db",
                            str(db), *extra], capture_output=True, text=True, cwd=ROOT)
     seconds = time.monotonic() - started
-    if proc.returncode != 0 or "problems 0" not in proc.stdout:
+    if proc.returncode != 0 or "not graded 0" not in proc.stdout:
         raise SystemExit(f"grader grade failed:\n{proc.stdout}\n{proc.stderr[-2000:]}")
     return seconds, check_split.children_cpu() - cpu
 
