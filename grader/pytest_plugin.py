@@ -136,6 +136,11 @@ def run_hidden_checks(
 def _forget_modules(test_dir: Path) -> None:
     """Every assignment's suite is a `test_hidden.py`: drop this one from sys.modules, or the
     next session in this process (validate, the server) would collect it instead of its own."""
-    for name, module in list(sys.modules.items()):
-        if Path(getattr(module, "__file__", None) or "/").resolve().parent == test_dir.resolve():
+    folder = os.path.realpath(test_dir)
+    # pytest imports a test file of a folder without __init__.py by its stem: look only at
+    # those names (resolving every module's path cost 150 ms of each `grader check`)
+    for name in {path.stem for path in test_dir.glob("*.py")}:
+        module = sys.modules.get(name)
+        where = getattr(module, "__file__", None)
+        if where and os.path.dirname(os.path.realpath(where)) == folder:
             del sys.modules[name]

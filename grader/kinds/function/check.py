@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import SpecError
+from grader.kinds.cases import probe_id
 from grader.kinds.function.budget import stopped_message, with_budget
 from grader.kinds.function.diagnosis import Diagnosis, diagnose, trace_format
 from grader.kinds.function.model import FunctionExercise
@@ -33,10 +34,6 @@ from grader.sandbox.protocol import Probe, ProbeOutcome
 from grader.spec import reference
 from grader.spec.loader import Assignment
 from grader.spec.models import Case
-
-
-def probe_id(exercise: FunctionExercise, case: Case) -> str:
-    return f"{exercise.id}/{case.name}"
 
 
 def probes(exercise: FunctionExercise, assignment: Assignment | None = None) -> list[Probe]:
