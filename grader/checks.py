@@ -1,8 +1,9 @@
 """The checks of an assignment: which exist, what they need from a submission, how to run one.
 
 The hidden pytest files generated from the specs call `run_check` by (exercise, check) id;
-everything here runs in the grading process on plain data (`ProbeOutcome`s), through each
-exercise's kind (`grader.kinds`).
+`grade_all` calls it for every check in their order (one submission, no pytest session:
+`grader check`). Everything here runs in the grading process on plain data
+(`ProbeOutcome`s), through each exercise's kind (`grader.kinds`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from grader.results import CheckResult
 from grader.sandbox.protocol import Probe, ProbeOutcome
 from grader.spec.loader import Assignment
 
-__all__ = ["CheckInfo", "check_infos", "probes", "run_check"]
+__all__ = ["CheckInfo", "check_infos", "grade_all", "probes", "run_check"]
 
 
 def check_infos(assignment: Assignment) -> list[CheckInfo]:
@@ -32,3 +33,9 @@ def run_check(
 ) -> CheckResult:
     exercise = assignment.by_id[exercise_id]
     return kind_of(exercise).grade(assignment, exercise, check, outcomes)
+
+
+def grade_all(assignment: Assignment, outcomes: dict[str, ProbeOutcome]) -> list[CheckResult]:
+    """Every check of the assignment, in the order of its hidden test file."""
+    return [run_check(assignment, outcomes, info.exercise, info.check)
+            for info in check_infos(assignment)]

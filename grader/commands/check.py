@@ -1,13 +1,19 @@
 """`grader check`: grade one submission and return its `Report`.
 
-Pipeline: locate and read the file -> ask it every probe in one sandboxed run -> run the
-assignment's hidden pytest checks on those answers in this process -> a `Report`.
+Pipeline: locate and read the file -> ask it every probe in one sandboxed run -> grade each
+of the assignment's checks on those answers in this process -> a `Report`.
+
+The checks are graded by `grader.checks.grade_all`, the function the generated hidden pytest
+suite calls one check at a time (`grader grade`, validate, the server and the Gradescope
+autograder run that suite). One submission needs no pytest session: starting one (importing
+pytest, rendering the suite, collecting it) cost ~300 ms of each `grader check`, for the same
+`CheckResult`s (tests/test_check_agreement.py holds both ways to the same results).
 """
 
 from __future__ import annotations
 
-import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,23 +37,24 @@ class Answers:
 
 def main(*, path: Path, assignment_id: str | None, course: Path,
          require_sandbox: bool = False) -> Report:
-    started = time.monotonic()
     assignment = resolve_assignment(course, assignment_id, path)
-    found = submission.read(submission.locate(path, assignment.spec.module))
-    with ThreadPoolExecutor(max_workers=1) as pool, \
-            tempfile.TemporaryDirectory(prefix="grader-checks-") as folder:
-        # The sandbox is a subprocess: while a thread waits for it, this one does what does
-        # not depend on the answers (importing pytest, rendering the checks). sympy is not
-        # imported unless an expression answer is wrong: see grader.kinds.expression.quick.
-        probing = pool.submit(collect_answers, assignment, found, require_sandbox=require_sandbox)
-        from grader.commands.generate import render_hidden_tests
-        from grader.pytest_plugin import run_hidden_checks
+    return grade_file(assignment, path, require_sandbox=require_sandbox)
 
-        tests = render_hidden_tests(assignment, Path(folder))
+
+def grade_file(assignment: Assignment, path: Path, *, require_sandbox: bool = False,
+               meanwhile: Callable[[], object] | None = None) -> Report:
+    """Grade the submission at `path`. `meanwhile` runs in this thread while the sandbox
+    runs (a subprocess, waited on by a thread of its own): the caller's own preparation,
+    such as importing what will render the report."""
+    started = time.monotonic()
+    found = submission.read(submission.locate(path, assignment.spec.module))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        probing = pool.submit(collect_answers, assignment, found, require_sandbox=require_sandbox)
+        if meanwhile is not None:
+            meanwhile()
         answers = probing.result()
-        results = run_hidden_checks(tests, assignment, {"submission": answers.outcomes})
-    return Report(assignment.id, tuple(results["submission"]), time.monotonic() - started,
-                  answers.notices)
+    results = checks.grade_all(assignment, answers.outcomes)
+    return Report(assignment.id, tuple(results), time.monotonic() - started, answers.notices)
 
 
 def collect_answers(assignment: Assignment, found: submission.Submission, *,

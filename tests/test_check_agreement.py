@@ -1,0 +1,40 @@
+"""`grader check` grades one submission with `checks.grade_all`; `grader grade`, validate, the
+server and the Gradescope autograder run the generated hidden pytest suite. Both must give
+the same results, in the same order, on every example and real submission."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SUBMISSIONS
+
+from grader import checks, submission
+from grader.commands.check import collect_answers, resolve_assignment
+from grader.commands.generate import render_hidden_tests
+from grader.pytest_plugin import run_hidden_checks
+
+ASSIGNMENT = "linear-backprop"
+FILES = sorted([*SUBMISSIONS.glob("*.py"), *(ROOT / "tests" / "real").glob("*.py")])
+
+
+@pytest.fixture(scope="module")
+def answers() -> dict[str, dict]:
+    assignment = resolve_assignment(ROOT, ASSIGNMENT, ROOT)
+    return {path.name: collect_answers(assignment, submission.read(path)).outcomes
+            for path in FILES}
+
+
+def test_every_check_gets_the_same_result_both_ways(answers: dict, tmp_path: Path):
+    assignment = resolve_assignment(ROOT, ASSIGNMENT, ROOT)
+    suite = run_hidden_checks(render_hidden_tests(assignment, tmp_path), assignment, answers)
+    assert len(suite) == len(FILES) > 40
+    differing = []
+    for name, outcomes in answers.items():
+        direct = [result.to_dict() for result in checks.grade_all(assignment, outcomes)]
+        if direct != [result.to_dict() for result in suite[name]]:
+            differing.append(name)
+    assert differing == []
+    scores = {sum(r.score for r in suite[name]) for name in answers}
+    assert len(scores) > 3  # right, wrong and partly right work among them
+
