@@ -107,3 +107,28 @@ def test_render_wraps_long_messages_within_the_width():
         lines = render(report, width=width).splitlines()
         assert all(len(line) <= width for line in lines)
         assert sum(line.count("word") for line in lines) == 60
+
+
+def test_a_trace_table_keeps_its_columns_when_a_row_is_too_wide():
+    """Numbers as wide as `.6g` makes them, at 60 columns: each row stays one line, aligned,
+    and only the end of the bar is cut."""
+    rows = [{"w": -1.23456e6 * (i + 1), "delta_z": -9.87654e-5 * (i + 1)} for i in range(4)]
+    reference = [{"w": 2.0, "delta_z": 1.0}] * 4
+    detail = {"student": {"iterations": rows, "finals": {}},
+              "reference": {"iterations": reference, "finals": {}},
+              "departure": {"iteration": 2, "key": "w"}}
+    report = Report("a", (CheckResult("e: c", "e", 0.0, 1.0, False, "off", detail=detail),))
+    lines = render(report, width=60).splitlines()
+    table = lines[lines.index(next(x for x in lines if "per iteration" in x)) + 1:]
+    assert len(table) == 5 and all(len(line) <= 60 for line in table)
+    assert table[0].split()[:5] == ["#", "w", "ref", "delta_z", "ref"]
+    assert table[2].split()[:2] == ["2>", "-2.46912e+06"]
+    for column in range(5):  # every column right-aligned: its cells end where its head does
+        ends = {_end_of(line, column) for line in table}
+        assert len(ends) == 1, (column, table)
+
+
+def _end_of(line: str, column: int) -> int:
+    import re
+
+    return [match.end() for match in re.finditer(r"\S+", line)][column]

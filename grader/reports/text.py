@@ -16,7 +16,6 @@ from typing import Any, TextIO
 
 from rich.console import Console
 from rich.padding import Padding
-from rich.table import Table
 from rich.text import Text
 
 from grader.kinds.function.trace import Trace
@@ -68,7 +67,7 @@ def _check(console: Console, test: CheckResult) -> None:
         console.print(Padding(table, (0, 0, 0, 6), expand=False))
 
 
-def trace_table(detail: dict[str, Any]) -> Table | None:
+def trace_table(detail: dict[str, Any]) -> Text | None:
     """Yours beside the reference, per iteration, with the first departure marked."""
     if "student" not in detail or "reference" not in detail:
         return None
@@ -78,22 +77,26 @@ def trace_table(detail: dict[str, Any]) -> Table | None:
     keys = [PLOT_KEY]
     if departure.get("key") and departure["key"] != PLOT_KEY:
         keys.insert(0, departure["key"])
-    table = Table(title=f"yours | reference, per iteration ({', '.join(keys)})",
-                  title_justify="left", box=None, pad_edge=False, show_edge=False)
-    table.add_column("#", justify="right")
-    for key in keys:
-        table.add_column(f"{key}", justify="right")
-        table.add_column("ref", justify="right")
-    table.add_column(f"log|{PLOT_KEY}|", no_wrap=True)
     total = max(len(student.iterations), len(expected.iterations))
     first = max(0, min(at + 2, total) - MAX_ROWS)
+    rows = [["#", *(name for key in keys for name in (key, "ref")), f"log|{PLOT_KEY}|"]]
     for index in range(first, min(total, first + MAX_ROWS)):
         mine, theirs = _row(student, index), _row(expected, index)
         cells = [f"{index + 1}{'>' if index + 1 == at else ''}"]
         for key in keys:
             cells += [_number(mine.get(key)), _number(theirs.get(key))]
-        cells.append(_bar(mine.get(PLOT_KEY)))
-        table.add_row(*cells, style="bold red" if index + 1 == at else None)
+        rows.append([*cells, _bar(mine.get(PLOT_KEY))])
+    # Short plain cells in aligned columns: laid out here, as a rich Table measured every
+    # cell of every table (most of the time a failing report took to render).
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    # never wrapped: a row too wide for the terminal loses the end of its bar, not its columns
+    table = Text(f"yours | reference, per iteration ({', '.join(keys)})", no_wrap=True,
+                 overflow="crop")
+    for number, row in enumerate(rows):
+        cells = [cell.rjust(width) for cell, width in zip(row[:-1], widths, strict=False)]
+        line = "  ".join([*cells, row[-1]])
+        departs = number and first + number == at
+        table.append("\n" + line.rstrip(), style="bold red" if departs else "")
     return table
 
 
