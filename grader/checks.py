@@ -8,13 +8,15 @@ The hidden pytest files generated from the specs call `run_check` by (exercise, 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from grader.kinds import kind_of
 from grader.kinds.base import CheckInfo
 from grader.results import CheckResult
 from grader.sandbox.protocol import Probe, ProbeOutcome
 from grader.spec.loader import Assignment
 
-__all__ = ["CheckInfo", "check_infos", "grade_all", "probes", "run_check"]
+__all__ = ["CheckInfo", "check_infos", "grade_all", "probes", "run_check", "warm_steps"]
 
 
 def check_infos(assignment: Assignment) -> list[CheckInfo]:
@@ -39,3 +41,9 @@ def grade_all(assignment: Assignment, outcomes: dict[str, ProbeOutcome]) -> list
     """Every check of the assignment, in the order of its hidden test file."""
     return [run_check(assignment, outcomes, info.exercise, info.check)
             for info in check_infos(assignment)]
+
+
+def warm_steps(assignment: Assignment) -> Iterator[None]:
+    """Each kind's spec-only preparation for grading, in small steps (see `Kind.warm`)."""
+    for exercise in assignment.exercises:
+        yield from kind_of(exercise).warm(assignment, exercise)

@@ -68,8 +68,8 @@ def test_every_kind_implements_the_whole_interface():
     for name in NAMES:
         implementation = kind(name)
         assert implementation.name == name
-        for method in ("probes", "checks", "grade", "public_data", "answer_cell", "test_cells",
-                       "check_code", "known_mistakes", "leaks"):
+        for method in ("probes", "checks", "grade", "warm", "public_data", "answer_cell",
+                       "test_cells", "check_code", "known_mistakes", "leaks"):
             assert callable(getattr(implementation, method)), (name, method)
         model = importlib.import_module(f"grader.kinds.{name}.model").MODEL
         assert model.model_fields["kind"].annotation == Literal[name]  # its own spec model

@@ -52,6 +52,9 @@ def grade_file(assignment: Assignment, path: Path, *, require_sandbox: bool = Fa
         probing = pool.submit(collect_answers, assignment, found, require_sandbox=require_sandbox)
         if meanwhile is not None:
             meanwhile()
+        for _ in checks.warm_steps(assignment):  # only while the main thread would wait
+            if probing.done():
+                break
         answers = probing.result()
     results = checks.grade_all(assignment, answers.outcomes)
     return Report(assignment.id, tuple(results), time.monotonic() - started, answers.notices)

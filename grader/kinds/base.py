@@ -9,7 +9,7 @@ Templates for a kind live in `templates/kinds/<name>/` (stub.py.j2, public.py.j2
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -61,6 +61,12 @@ class Kind(Protocol):
         """One check, from the probes' plain outcomes, diagnosis included."""
         ...
 
+    def warm(self, assignment: Assignment, exercise: Any) -> Iterator[None]:
+        """Work its grading may need that depends on the spec alone (e.g. the traces of
+        known mistakes), one small step per item, each caching its result: `grader check`
+        does it while the sandbox runs and stops when the sandbox is done."""
+        ...
+
     def public_data(self, assignment: Assignment, exercise: Any) -> dict[str, Any]:
         """What its public checks template needs besides the spec (e.g. reference traces)."""
         ...
@@ -90,7 +96,11 @@ class Kind(Protocol):
 
 
 class KindBase:
-    """Defaults for `grader validate`: no code to check, no known mistakes, nothing secret."""
+    """Defaults: nothing to warm; for `grader validate`, no code to check, no known
+    mistakes, nothing secret."""
+
+    def warm(self, assignment: Assignment, exercise: Any) -> Iterator[None]:
+        return iter(())
 
     def check_code(self, assignment: Assignment, exercise: Any) -> None:
         return None

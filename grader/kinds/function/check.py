@@ -16,7 +16,7 @@ from typing import Any
 from grader.errors import SpecError
 from grader.kinds.cases import probe_id
 from grader.kinds.function.budget import stopped_message, with_budget
-from grader.kinds.function.diagnosis import Diagnosis, diagnose, trace_format
+from grader.kinds.function.diagnosis import Diagnosis, diagnose, parsed, trace_format
 from grader.kinds.function.model import FunctionExercise
 from grader.kinds.function.trace import (
     Departure,
@@ -56,7 +56,7 @@ def reference_trace(assignment: Assignment, exercise: FunctionExercise, case: Ca
 def _printed_trace(assignment: Assignment, exercise: FunctionExercise, case: Case) -> Trace:
     text = reference.printed_output(assignment.solution_path, exercise.reference,
                                     tuple(case.args.values()))
-    return parse_trace(text, trace_format(exercise))
+    return parsed(text, trace_format(exercise))
 
 
 def _unprinted(key: str, exercise: FunctionExercise, trace: Trace) -> bool:

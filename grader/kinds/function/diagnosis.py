@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -80,6 +81,13 @@ def variant_output(path: Path, function: str, args: tuple[float, ...],
     return text
 
 
+@cache
+def parsed(text: str, form: Format) -> Trace:
+    """A reference's or a variant's printed trace, read once per process: every check of
+    every submission asks for them again. Traces are never changed once read."""
+    return parse_trace(text, form)
+
+
 def trace_format(exercise: FunctionExercise) -> Format:
     """The spec's trace format as the (standard-library) reader's own."""
     return Format.from_dict(exercise.trace.model_dump())
@@ -89,7 +97,21 @@ def variant_trace(path: Path, exercise: FunctionExercise, variant: Variant, case
                   ) -> Trace:
     text = variant_output(path, variant.function, tuple(case.args.values()),
                           tuple(sorted(variant.parameters.items())))
-    return parse_trace(text, trace_format(exercise))
+    return parsed(text, trace_format(exercise))
+
+
+def warm(path: Path | None, exercise: FunctionExercise) -> Iterator[None]:
+    """Compute every (variant, case) trace a diagnosis may need, one per step. A broken
+    variant ends the warm-up quietly: it is reported where a diagnosis needs it, as before."""
+    if path is None:
+        return
+    for case in exercise.cases:
+        for variant in exercise.variants:
+            try:
+                variant_trace(path, exercise, variant, case)
+            except SpecError:
+                return
+            yield
 
 
 def diagnose(path: Path | None, exercise: FunctionExercise, case: Case, student: Trace,

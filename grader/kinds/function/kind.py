@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from grader.kinds.cases import CaseKind
 from grader.kinds.function import check as function_check
+from grader.kinds.function import diagnosis
 from grader.notebooks.cells import function_answer, literal
 
 if TYPE_CHECKING:
@@ -28,6 +30,9 @@ class FunctionKind(CaseKind):
     def grade_case(self, assignment: Assignment, exercise: FunctionExercise, case: Case,
                    outcome: ProbeOutcome) -> CheckResult:
         return function_check.check_case(assignment, exercise, case, outcome)
+
+    def warm(self, assignment: Assignment, exercise: FunctionExercise) -> Iterator[None]:
+        return diagnosis.warm(assignment.variants_path, exercise)
 
     def public_data(self, assignment: Assignment, exercise: FunctionExercise
                     ) -> dict[str, Any]:
