@@ -28,11 +28,16 @@ def kind(name: str) -> Kind:
     return importlib.import_module(f"grader.kinds.{name}.kind").KIND
 
 
+def kind_model(name: str) -> Any:
+    """The exercise model of that kind (`kinds/<name>/model.py`)."""
+    return importlib.import_module(f"grader.kinds.{name}.model").MODEL
+
+
 @cache
 def exercise_model() -> Any:
-    """Every kind's exercise model (`kinds/<name>/model.py`), told apart by `kind:`: what the
-    spec loader reads an exercise file with."""
-    models = tuple(importlib.import_module(f"grader.kinds.{name}.model").MODEL for name in NAMES)
+    """Every kind's exercise model, told apart by `kind:`: what the spec loader reads an
+    exercise file with when its `kind:` names none of them (for pydantic's message)."""
+    models = tuple(kind_model(name) for name in NAMES)
     return Annotated[Union[models], Field(discriminator="kind")]  # noqa: UP007 - built at run time
 
 
