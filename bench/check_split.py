@@ -1,7 +1,8 @@
 """`grader check` of one .py, timed whole and split: interpreter start, imports before the
-sandbox, the sandbox (overlapped by the pytest and jinja2 imports), the rest (specs, the
-pytest session, the checks). And whether sympy was imported: only where the quick check of
-the expression answer could not decide (grader.kinds.expression.quick)."""
+sandbox, the sandbox (overlapped by importing the report's renderer and computing the
+variants' traces), the rest (specs, the checks, the report). And whether sympy was
+imported: only where the quick check of the expression answer could not decide
+(grader.kinds.expression.quick)."""
 
 from __future__ import annotations
 
@@ -41,12 +42,12 @@ def split(path: Path, runs: int) -> dict[str, float]:
     interpreter = median_wall_and_cpu([sys.executable, "-c", "pass"], runs)[0]
     before = import_seconds("grader.cli", "grader.commands.check", "grader.spec.loader")
     during = import_seconds("grader.cli", "grader.commands.check", "grader.spec.loader",
-                            "grader.commands.generate", "grader.pytest_plugin") - before
+                            "grader.reports.text") - before
     sandbox = statistics.median(sandbox_seconds(path) for _ in range(runs))
     return {"wall": wall, "CPU": cpu, "interpreter": interpreter,
             "imports before the sandbox": before, "sandbox": sandbox,
             "imports overlapping it": during,
-            "the rest (specs, pytest session, checks)":
+            "the rest (specs, checks, report)":
                 wall - interpreter - before - max(sandbox, during)}
 
 
