@@ -87,11 +87,12 @@ class Assignment:
     def module_file(self) -> str:
         return f"{self.spec.module}.py"
 
-    @property
+    # resolved once: every check of every submission asks (each resolve is a stat per folder)
+    @cached_property
     def solution_path(self) -> Path:
         return (self.folder / self.spec.solution).resolve()
 
-    @property
+    @cached_property
     def variants_path(self) -> Path | None:
         return (self.folder / self.spec.variants).resolve() if self.spec.variants else None
 

@@ -8,6 +8,7 @@ Stdlib only: shipped with the student-side checks (the notebook's row checks use
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -47,3 +48,10 @@ class Formula:
             return float(eval(self._code, {"__builtins__": {}}, dict(values)))  # noqa: S307 - checked AST
         except (ZeroDivisionError, OverflowError):
             return float("nan")
+
+
+@functools.cache
+def formula(text: str) -> Formula:
+    """The formula of that text, parsed and compiled once per process: a table check asks
+    for each column's of every row of every submission (a failed one is not kept)."""
+    return Formula(text)

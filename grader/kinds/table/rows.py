@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .formula import Formula
+from .formula import formula
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def first_wrong_cell(columns: Mapping[str, str], state: Mapping[str, float],
     values = dict(state)
     expected: dict[str, float] = {}
     for column, text in columns.items():
-        expected[column] = Formula(text)(values)
+        expected[column] = formula(text)(values)
         if not abs(row[column] - expected[column]) <= tolerance:
             return expected, column
         values[column] = float(row[column])  # carry the student's own value forward
