@@ -88,9 +88,18 @@ def parsed(text: str, form: Format) -> Trace:
     return parse_trace(text, form)
 
 
+_FORMATS: dict[int, tuple[FunctionExercise, Format]] = {}  # by id, the exercise held alive
+
+
 def trace_format(exercise: FunctionExercise) -> Format:
-    """The spec's trace format as the (standard-library) reader's own."""
-    return Format.from_dict(exercise.trace.model_dump())
+    """The spec's trace format as the (standard-library) reader's own, made once per exercise
+    (each check of each submission asks; a spec model is frozen but not hashable)."""
+    held = _FORMATS.get(id(exercise))
+    if held is None or held[0] is not exercise:
+        if len(_FORMATS) >= 256:  # specs reloaded again and again (a server's regrades)
+            _FORMATS.clear()
+        held = _FORMATS[id(exercise)] = (exercise, Format.from_dict(exercise.trace.model_dump()))
+    return held[1]
 
 
 def variant_trace(path: Path, exercise: FunctionExercise, variant: Variant, case: Case
