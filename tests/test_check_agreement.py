@@ -1,6 +1,6 @@
-"""`grader check` grades one submission with `checks.grade_all`; `grader grade`, validate, the
-server and the Gradescope autograder run the generated hidden pytest suite. Both must give
-the same results, in the same order, on every example and real submission."""
+"""One submission at a time (`grader check`, the Gradescope autograder, the server) is graded
+with `checks.grade_all`; `grader grade` runs the generated hidden pytest suite over a class.
+Both must give the same results, in the same order, on every example and real submission."""
 
 from __future__ import annotations
 

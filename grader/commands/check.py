@@ -4,10 +4,10 @@ Pipeline: locate and read the file -> ask it every probe in one sandboxed run ->
 of the assignment's checks on those answers in this process -> a `Report`.
 
 The checks are graded by `grader.checks.grade_all`, the function the generated hidden pytest
-suite calls one check at a time (`grader grade`, validate, the server and the Gradescope
-autograder run that suite). One submission needs no pytest session: starting one (importing
-pytest, rendering the suite, collecting it) cost ~300 ms of each `grader check`, for the same
-`CheckResult`s (tests/test_check_agreement.py holds both ways to the same results).
+suite calls one check at a time (`grader grade` runs that suite over a class). One submission
+needs no pytest session: starting one (importing pytest, rendering the suite, collecting it)
+cost ~300 ms of each `grader check`, for the same `CheckResult`s
+(tests/test_check_agreement.py holds both ways to the same results).
 """
 
 from __future__ import annotations
