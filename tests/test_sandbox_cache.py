@@ -1,0 +1,147 @@
+"""The grader's cache across its processes (grader.sandbox.cache): an entry is served only
+for the key it was made from, whole, and only when no one but this uid could have written
+it; the harness and the seccomp filter it serves are what building them gives now."""
+
+from __future__ import annotations
+
+import marshal
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.sandbox import cache, probing
+
+KEY, OTHER = cache.key_of(b"made", b"from"), cache.key_of(b"madefrom")
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    where = tmp_path / "cache"
+    monkeypatch.setenv(cache.CACHE_SWITCH, str(where))
+    return where
+
+
+def _entry(folder: Path) -> Path:
+    (entry,) = folder.iterdir()
+    return entry
+
+
+def test_an_entry_is_served_for_its_own_key_whole_or_not_at_all(folder: Path):
+    assert cache.load("kind", KEY) is None
+    cache.store("kind", KEY, b"content")
+    assert cache.load("kind", KEY) == b"content"
+    assert KEY != OTHER  # the parts are length-prefixed: b"made"+b"from" is not b"madefrom"
+    assert cache.load("kind", OTHER) is None and cache.load("other", KEY) is None
+    entry = _entry(folder)
+    data = entry.read_bytes()
+    entry.write_bytes(data[:-1] + b"X")  # a byte of content changed
+    assert cache.load("kind", KEY) is None
+    entry.write_bytes(data[:-3])  # torn
+    assert cache.load("kind", KEY) is None
+    # an entry made for another key, under this key's name (a stale one), is not served
+    cache.store("kind", OTHER, b"other content")
+    _entry_for(folder, OTHER).rename(entry)
+    assert cache.load("kind", KEY) is None
+
+
+def _entry_for(folder: Path, key: bytes) -> Path:
+    return next(p for p in folder.iterdir() if p.name.endswith(key.hex()[:32]))
+
+
+def test_an_entry_someone_else_could_have_written_is_not_used(folder: Path, tmp_path: Path):
+    cache.store("kind", KEY, b"content")
+    entry = _entry(folder)
+    entry.chmod(0o666)
+    assert cache.load("kind", KEY) is None
+    entry.chmod(0o600)
+    folder.chmod(0o777)
+    assert cache.load("kind", KEY) is None
+    folder.chmod(0o700)
+    assert cache.load("kind", KEY) == b"content"
+    # a link, to the entry or to the folder, is not followed
+    moved = tmp_path / "elsewhere"
+    entry.rename(moved)
+    entry.symlink_to(moved)
+    assert cache.load("kind", KEY) is None
+    entry.unlink()
+    moved.rename(entry)
+    real = tmp_path / "real"
+    folder.rename(real)
+    folder.symlink_to(real)
+    assert cache.load("kind", KEY) is None
+    folder.unlink()
+    real.rename(folder)
+    if os.geteuid() == 0:  # another uid's file, however it got there
+        os.chown(entry, 12345, 12345)
+        assert cache.load("kind", KEY) is None
+
+
+def test_without_a_usable_folder_everything_is_made_as_before(folder: Path):
+    folder.parent.chmod(0o500)
+    try:
+        if os.geteuid() == 0:  # root writes anyway: make the folder another uid's instead
+            folder.mkdir()
+            os.chown(folder, 12345, 12345)
+        cache.store("kind", KEY, b"content")  # quietly nothing
+        assert cache.load("kind", KEY) is None
+    finally:
+        folder.parent.chmod(0o700)
+
+
+@pytest.fixture
+def harness(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: Path) -> Path:
+    copy = tmp_path / "harness"
+    shutil.copytree(probing.HARNESS, copy)
+    monkeypatch.setattr(probing, "HARNESS", copy)
+    return copy
+
+
+def _names(pyc: bytes) -> tuple[str, ...]:
+    return marshal.loads(pyc[16:]).co_names  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def compiled(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The file names compile() is called for from here on."""
+    names: list[str] = []
+    real_compile = compile
+
+    def counting(source: str, filename: str, *args: object, **kwargs: object) -> object:
+        names.append(filename)
+        return real_compile(source, filename, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("builtins.compile", counting)
+    return names
+
+
+def test_the_harness_is_compiled_once_then_served_for_these_very_sources(
+        harness: Path, compiled: list[str], monkeypatch: pytest.MonkeyPatch):
+    first = probing.harness_pycs()
+    assert sorted(first) == sorted(p.stem + ".pyc" for p in harness.glob("*.py"))
+    assert len(compiled) == len(first)
+    compiled.clear()
+    assert probing.harness_pycs() == first and compiled == []  # served
+    # a changed source (another grader version): compiled anew, never the stale entry
+    with (harness / "harness_os.py").open("a", encoding="utf-8") as source:
+        source.write("\nCHANGED_BY_THE_TEST = 1\n")
+    changed = probing.harness_pycs()
+    assert "CHANGED_BY_THE_TEST" in _names(changed["harness_os.pyc"])
+    assert "CHANGED_BY_THE_TEST" not in _names(first["harness_os.pyc"])
+    assert compiled and all(name.startswith(probing.HARNESS_INSIDE) for name in compiled)
+    # another Python's bytecode: compiled anew as well
+    compiled.clear()
+    monkeypatch.setattr("importlib.util.MAGIC_NUMBER", b"\x00\x00\r\n")
+    assert probing.harness_pycs()["harness.pyc"][:4] == b"\x00\x00\r\n" and compiled
+
+
+def test_a_harness_entry_that_is_not_ours_is_compiled_anew(
+        harness: Path, folder: Path, compiled: list[str]):
+    first = probing.harness_pycs()
+    _entry(folder).chmod(0o646)
+    compiled.clear()
+    assert probing.harness_pycs() == first and len(compiled) == len(first)
+    assert _entry(folder).stat().st_mode & 0o777 == 0o600  # stored again, as ours alone
+    compiled.clear()
+    assert probing.harness_pycs() == first and compiled == []
