@@ -4,14 +4,17 @@ it; the harness and the seccomp filter it serves are what building them gives no
 
 from __future__ import annotations
 
+import importlib.util
 import marshal
 import os
 import shutil
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from grader.sandbox import cache, probing
+from grader.sandbox import cache, probing, seccomp
 
 KEY, OTHER = cache.key_of(b"made", b"from"), cache.key_of(b"madefrom")
 
@@ -145,3 +148,75 @@ def test_a_harness_entry_that_is_not_ours_is_compiled_anew(
     assert _entry(folder).stat().st_mode & 0o777 == 0o600  # stored again, as ours alone
     compiled.clear()
     assert probing.harness_pycs() == first and compiled == []
+
+
+def test_storing_an_entry_drops_the_other_versions_of_its_kind(folder: Path):
+    cache.store("kind", KEY, b"old version")
+    cache.store("other", KEY, b"another kind")
+    cache.store("kind", OTHER, b"new version")
+    assert cache.load("kind", KEY) is None and cache.load("kind", OTHER) == b"new version"
+    assert cache.load("other", KEY) == b"another kind"
+
+
+@pytest.fixture
+def filters(folder: Path) -> Iterator[list[seccomp.Program]]:
+    """Each program libseccomp builds from here on; no program of this process's own."""
+    built: list[seccomp.Program] = []
+    real_build = seccomp._build
+
+    def counting() -> seccomp.Program:
+        built.append(real_build())
+        return built[-1]
+
+    seccomp.program.cache_clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(seccomp, "_build", counting)
+        yield built
+    seccomp.program.cache_clear()
+
+
+def _again() -> seccomp.Program:
+    seccomp.program.cache_clear()  # as a new grading process would
+    return seccomp.program()
+
+
+needs_libseccomp = pytest.mark.skipif(importlib.util.find_spec("pyseccomp") is None,
+                                      reason="pyseccomp is not installed")
+
+
+@needs_libseccomp
+def test_the_cached_filter_is_the_one_built_for_these_rules_and_this_libseccomp(
+        filters: list[seccomp.Program], monkeypatch: pytest.MonkeyPatch):
+    first = _again()
+    assert len(filters) == 1 and first.bpf and first.keyctl > 0 and first.library
+    assert _again() == first and len(filters) == 1  # served, nothing imported or built
+    assert seccomp._build().bpf == first.bpf  # what building gives now
+    filters.clear()
+    # other rules: built anew, never the stale program
+    monkeypatch.setattr(seccomp, "DENIED", tuple(n for n in seccomp.DENIED if n != "ptrace"))
+    fewer = _again()
+    assert len(filters) == 1 and fewer.bpf != first.bpf
+    monkeypatch.undo()
+    assert _again().bpf == first.bpf
+
+
+@needs_libseccomp
+def test_a_filter_from_another_libseccomp_file_is_built_anew(filters: list[seccomp.Program]):
+    first = _again()
+    made_from = seccomp._made_from()
+    assert made_from is not None
+    path = first.library.split("\0")[0]
+    for library in (f"{path}\0{1}:{2}:{3}:{4}", "/no/libseccomp.so.2\0missing", ""):
+        cache.store("seccomp", made_from, marshal.dumps((b"a stale program", 250, library)))
+        filters.clear()
+        assert _again() == first and len(filters) == 1
+
+
+@needs_libseccomp
+def test_no_cached_filter_without_pyseccomp_to_import(filters: list[seccomp.Program],
+                                                      monkeypatch: pytest.MonkeyPatch):
+    """Fail closed stays closed: pyseccomp gone, the cache holds a program, none is given."""
+    _again()
+    monkeypatch.setitem(sys.modules, "pyseccomp", None)
+    with pytest.raises(seccomp.SeccompUnavailable):
+        _again()

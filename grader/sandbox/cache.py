@@ -83,6 +83,10 @@ def store(kind: str, key: bytes, content: bytes) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary, dir_fd=where)
             raise
+        for name in os.listdir(where):  # other versions' entries of this kind: one is kept
+            if name.startswith(f"{kind}-") and name != _name(kind, key):
+                with contextlib.suppress(OSError):
+                    os.unlink(name, dir_fd=where)
 
 
 def _name(kind: str, key: bytes) -> str:

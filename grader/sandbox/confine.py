@@ -119,9 +119,7 @@ def keyring_joiner() -> Callable[[int, int], int] | None:
     """syscall(SYS_keyctl, op, arg), looked up once; None where it cannot be (then the
     sandbox keeps the grader's session keyring, and only the seccomp filter guards it)."""
     try:
-        import pyseccomp
-
-        number = pyseccomp.resolve_syscall(pyseccomp.Arch.NATIVE, "keyctl")
+        number = seccomp.keyctl_number()
         syscall = ctypes.CDLL(None, use_errno=True).syscall
     except (ImportError, OSError, AttributeError, ValueError, RuntimeError):
         return None
