@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.sandbox import cache, probing, seccomp
+from grader.sandbox import cache, packages, probing, seccomp
 
 KEY, OTHER = cache.key_of(b"made", b"from"), cache.key_of(b"madefrom")
 
@@ -220,3 +220,84 @@ def test_no_cached_filter_without_pyseccomp_to_import(filters: list[seccomp.Prog
     monkeypatch.setitem(sys.modules, "pyseccomp", None)
     with pytest.raises(seccomp.SeccompUnavailable):
         _again()
+
+
+def _distribution(site: Path, name: str, files: list[str], requires: str = "") -> Path:
+    info = site / f"{name}-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Name: {name}\n{requires}\n", encoding="utf-8")
+    for file in files:
+        (site / file).parent.mkdir(parents=True, exist_ok=True)
+        (site / file).write_text("", encoding="utf-8")
+    (info / "RECORD").write_text("".join(f"{f},,\n" for f in files), encoding="utf-8")
+    return info
+
+
+@pytest.fixture
+def site(tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A site folder first on sys.path with a distribution `fakedist` (module `fake`); no
+    lookup of this process's own."""
+    where = tmp_path / "site"
+    _distribution(where, "fakedist", ["fake/__init__.py"])
+    monkeypatch.syspath_prepend(str(where))
+    packages._resolve.cache_clear()
+    yield where
+    packages._resolve.cache_clear()
+
+
+def _look_up(monkeypatch: pytest.MonkeyPatch, read: list[tuple[str, ...]]) -> packages.Visible:
+    """As a new grading process would; `read` gets each tuple the distributions were read for."""
+    packages._resolve.cache_clear()
+    real_closure = packages._closure
+
+    def counting(wanted: tuple[str, ...]) -> list[Path]:
+        read.append(wanted)
+        return real_closure(wanted)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(packages, "_closure", counting)
+        return packages._resolve(("fakedist",))
+
+
+def test_a_package_lookup_is_served_only_while_its_distributions_are_unchanged(
+        site: Path, monkeypatch: pytest.MonkeyPatch):
+    record = site / "fakedist-1.0.dist-info" / "RECORD"
+    record.write_text("fake/__init__.py,,\n" + "x" * 15 + "\n", encoding="utf-8")
+    (site / "fake_extra.py").write_text("", encoding="utf-8")  # there, not yet in RECORD
+    read: list[tuple[str, ...]] = []
+    first = _look_up(monkeypatch, read)
+    assert first.modules == ("fake",) and read == [("fakedist",)]
+    assert _look_up(monkeypatch, read) == first and len(read) == 1  # served
+    # reinstalled in place (no folder changed): another RECORD, another top-level module;
+    # never the stale binds, even with the same size and mtime (only its ctime tells)
+    before = record.stat()
+    record.write_text("fake/__init__.py,,\nfake_extra.py,,\n", encoding="utf-8")
+    os.utime(record, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert record.stat().st_size == before.st_size
+    assert _look_up(monkeypatch, read).modules == ("fake", "fake_extra") and len(read) == 2
+    # a distribution it now requires, installed beside it: read again
+    _distribution(site, "fakedep", ["fakedep.py"])
+    metadata = site / "fakedist-1.0.dist-info" / "METADATA"
+    metadata.write_text("Name: fakedist\nRequires-Dist: fakedep\n", encoding="utf-8")
+    assert _look_up(monkeypatch, read).modules == ("fake", "fake_extra", "fakedep")
+    assert len(read) == 3
+    assert _look_up(monkeypatch, read).modules == ("fake", "fake_extra", "fakedep")
+    assert len(read) == 3
+
+
+def test_each_tuple_of_packages_keeps_its_own_lookup(site: Path, folder: Path):
+    _distribution(site, "otherdist", ["other.py"])
+    packages._resolve(("fakedist",))
+    packages._resolve(("otherdist",))
+    assert len([p for p in folder.iterdir() if p.name.startswith("packages-")]) == 2
+
+
+def test_a_distribution_installed_ahead_on_sys_path_is_found_not_the_cached_one(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    ahead = tmp_path / "ahead"
+    ahead.mkdir()
+    monkeypatch.syspath_prepend(str(ahead))
+    read: list[tuple[str, ...]] = []
+    assert _look_up(monkeypatch, read).path == (str(site),)
+    _distribution(ahead, "fakedist", ["fake/__init__.py"])  # nothing the lookup read changed
+    assert _look_up(monkeypatch, read).path == (str(ahead),) and len(read) == 2

@@ -112,13 +112,14 @@ def _kept(made_from: bytes) -> Program | None:
 
 
 def _signature(path: str) -> str:
-    """The file at `path` as the loader would find it: its identity, size and mtime ("" for
+    """The file at `path` as the loader would find it: its identity, size and times ("" for
     no file, which matches nothing)."""
     try:
         info = os.stat(path)
     except OSError:
         return ""
-    return f"{path}\0{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}"
+    return (f"{path}\0{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}:"
+            f"{info.st_ctime_ns}")
 
 
 def _build() -> Program:
