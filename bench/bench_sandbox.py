@@ -4,13 +4,17 @@
 
 Prints wall medians and mean CPU in milliseconds, and their ratios, for (1) an empty Python
 process, bare vs under `run_sandboxed`, (2) a full probe of the reference solution (harness
-and all), fallback vs bwrap; then the wall time of `grader check --json` on every file in
-tests/attacks/, slowest first.
+and all), fallback vs bwrap, (3) that probe as a later run of a process vs as the first
+run of a fresh one (what `grader check`, one run per process, pays; timed inside it, from
+the import of grader.sandbox.probing on); then the wall time of `grader check --json` on
+every file in tests/attacks/, slowest first. The grader's cache (grader.sandbox.cache)
+is used as always: its first fill is not what (3) measures.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -85,6 +89,44 @@ def overhead(runs: int) -> None:
     row("probe the reference: fallback vs bwrap", median_ms(lambda: probe(source, "none"), runs),
         median_ms(lambda: probe(source, ""), runs))
     os.environ.pop("GRADER_SANDBOX", None)
+    row("probe the reference: later run vs first run", median_ms(lambda: probe(source, ""), runs),
+        fresh(runs))
+
+
+FIRST_RUN = f'''
+import json, os, sys, time
+sys.path.insert(0, {str(ROOT)!r})
+def cpu():
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+started = time.perf_counter()
+from bench.bench_sandbox import probe
+from pathlib import Path
+source = Path({str(ROOT / "solutions" / "linear_backprop.py")!r}).read_text()
+imported, cpu_before = time.perf_counter(), cpu()
+probe(source, "")
+print(json.dumps([imported - started, time.perf_counter() - imported, cpu() - cpu_before]))
+'''
+
+
+def fresh(runs: int) -> tuple[float, float]:
+    """The first probe of a fresh process, after its imports: median wall and mean CPU (its
+    own and its children's) in ms. The imports are printed apart: without bytecode
+    (PYTHONDONTWRITEBYTECODE) they are mostly compiling, not the sandbox."""
+    subprocess.run([sys.executable, "-c", FIRST_RUN], check=True, capture_output=True)  # warm
+    imports, walls, cpus = [], [], []
+    for _ in range(runs):
+        done = subprocess.run([sys.executable, "-c", FIRST_RUN], check=True,
+                              capture_output=True, text=True, cwd=ROOT)
+        imported, wall, cpu = json.loads(done.stdout.strip().splitlines()[-1])
+        imports.append(imported)
+        walls.append(wall)
+        cpus.append(cpu)
+    flag = os.environ.get("PYTHONDONTWRITEBYTECODE", "")
+    print(f"  (the fresh process's imports, before its first run and not counted in it: "
+          f"median {statistics.median(imports) * 1000:.1f} ms wall; "
+          f"PYTHONDONTWRITEBYTECODE={flag!r})")
+    return statistics.median(walls) * 1000, statistics.mean(cpus) * 1000
 
 
 def attacks() -> None:

@@ -507,3 +507,15 @@ def test_a_harness_that_cannot_harden_is_the_graders_error(monkeypatch: pytest.M
     monkeypatch.setattr("grader.sandbox.probing._compiled", [])
     with pytest.raises(GraderError, match="the sandbox could not start: harness: prctl"):
         probe_submission("A = 1\n", (Probe("a", "value", "A"),), module_file="linear_backprop.py")
+
+
+@needs_bwrap
+def test_the_harness_starts_without_the_costly_standard_modules():
+    """Start-up is most of a sandbox's cost: what the harness imports, the child inherits,
+    so a module of the list below showing up there is milliseconds of every run."""
+    source = "import sys\nMODULES = sorted(sys.modules)\n"
+    run = probe_submission(source, (Probe("modules", "value", "MODULES"),),
+                           module_file="linear_backprop.py")
+    loaded = set(run.outcomes["modules"].value)  # type: ignore[arg-type]
+    assert {"harness_child", "_signal"} <= loaded
+    assert not loaded & {"signal", "enum", "re", "json", "ctypes", "contextlib", "functools"}

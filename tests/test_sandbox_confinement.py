@@ -327,3 +327,24 @@ def _grader_cgroups() -> set[str]:
             found |= {os.path.join(folder, d) for d in dirs if
                       d.startswith(f"grader-{os.getpid()}-")}
     return found
+
+
+@needs_cgroup
+def test_the_launcher_moves_the_whole_process_into_every_hierarchy(tmp_path: Path):
+    """v1 joins through `tasks` (one thread: no global lock, no RCU grace period): what the
+    launcher executes must still be, as a whole process, the only one of each cgroup."""
+    from grader.sandbox.confine import confinement
+
+    with confinement(tmp_path, memory_bytes=1 << 30, processes=8, lend_uid=False,
+                     with_filter=False, require_filter=False) as confined:
+        assert confined.cgroup is not None
+        procs = [str(folder / "cgroup.procs") for folder in confined.cgroup.folders]
+        shown = subprocess.run(
+            confined.wrap(["/bin/sh", "-c", 'echo $$; cat /proc/$$/cgroup; for f; do '
+                           'echo "members $(cat "$f")"; done', "sh", *procs]),
+            capture_output=True, text=True, check=True).stdout.splitlines()
+        name = confined.cgroup.folders[0].name
+    pid, lines = shown[0], shown[1:]
+    assert lines.count(f"members {pid}") == len(procs)  # its pid (the process), nothing else
+    joined = [line for line in lines if line.endswith("/" + name)]
+    assert len(joined) == len(procs)  # one line per hierarchy names the submission's cgroup

@@ -4,8 +4,9 @@ cgroup for the whole submission, a fresh session keyring and the seccomp filter.
 `confinement(...)` sets them up around one run and takes them down after it. bwrap and all
 it starts are inside both the cgroup and the keyring from their first instruction:
 
-- the sandbox is started by `/bin/sh` writing its own pid into the cgroup's `cgroup.procs`
-  and then executing bwrap (`Confinement.wrap`): ~0.5 ms of CPU. Popen's preexec_fn would
+- the sandbox is started by `/bin/sh` moving itself into the cgroup (`join_files`: `0`,
+  "the writer", into v1's `tasks`, v2's `cgroup.procs`) and then executing bwrap
+  (`Confinement.wrap`): ~0.5 ms of CPU. Popen's preexec_fn would
   do it without a shell, but it makes Popen fork the whole grading process instead of
   vfork, and the child run Python: ~3 ms of CPU and, on a loaded machine, tens of ms;
 - the keyring belongs to a thread, not a process (Linux credentials are per thread), so
@@ -31,8 +32,8 @@ from grader.sandbox.cgroup import SubmissionCgroup, Usage
 from grader.sandbox.uids import unique_uid
 
 KEYCTL_JOIN_SESSION_KEYRING = 1
-# argv: the cgroup.procs files, "--", the command. `exec` keeps the pid: bwrap is what moved.
-ENTER = ('while [ "$1" != -- ]; do { echo $$ > "$1"; } 2>/dev/null || '
+# argv: the cgroups' join files, "--", the command. `exec` keeps the pid: bwrap is what moved.
+ENTER = ('while [ "$1" != -- ]; do { echo 0 > "$1"; } 2>/dev/null || '
          '{ echo "sandbox: cannot enter the cgroup $1" >&2; exit 125; }; shift; done; '
          'shift; exec "$@"')
 
@@ -59,10 +60,10 @@ class Confinement:
 
     def wrap(self, command: list[str]) -> list[str]:
         """`command`, started by a shell that first moves itself into the cgroup (each
-        hierarchy's cgroup.procs); if it cannot, it says so and runs nothing."""
+        hierarchy's join file); if it cannot, it says so and runs nothing."""
         if self.cgroup is None:
             return command
-        return ["/bin/sh", "-c", ENTER, "sh", *self.cgroup.procs_files, "--", *command]
+        return ["/bin/sh", "-c", ENTER, "sh", *self.cgroup.join_files, "--", *command]
 
     def join_keyring(self) -> None:
         """Give the calling thread (then the child it starts) a new, empty session keyring."""
@@ -118,9 +119,7 @@ def keyring_joiner() -> Callable[[int, int], int] | None:
     """syscall(SYS_keyctl, op, arg), looked up once; None where it cannot be (then the
     sandbox keeps the grader's session keyring, and only the seccomp filter guards it)."""
     try:
-        import pyseccomp
-
-        number = pyseccomp.resolve_syscall(pyseccomp.Arch.NATIVE, "keyctl")
+        number = seccomp.keyctl_number()
         syscall = ctypes.CDLL(None, use_errno=True).syscall
     except (ImportError, OSError, AttributeError, ValueError, RuntimeError):
         return None

@@ -7,18 +7,21 @@ and what it returns is validated plain data (`ProbeOutcome`).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib.util
 import json
 import marshal
 import os
 import re
 import shutil
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import GraderError
+from grader.sandbox import cache
 from grader.sandbox.bwrap import (
     SANDBOX_SWITCH,
     Limits,
@@ -124,26 +127,48 @@ def probe_submission(
 
 
 def harness_folder() -> str:
-    """The harness's files, compiled once per grading process into a private folder of .pyc.
-    Python never caches the script it is given to run, so each sandbox would compile the
-    harness again (~4 ms); a .pyc runs as it is (its header: the magic number, then 12 bytes
-    Python skips), and its siblings import from .pyc alone. File names are the ones inside
-    the sandbox, so that tracebacks there name them."""
+    """The harness's files as .pyc, once per grading process, in a private folder of their own
+    (bound read-only into the sandbox). Python never caches the script it is given to run,
+    so each sandbox would compile the harness again (~4 ms); a .pyc runs as it is (its
+    header: the magic number, then 12 bytes Python skips), and its siblings import from
+    .pyc alone. File names are the ones inside the sandbox, so that tracebacks there name
+    them."""
     with _compiling:
         if not _compiled:
             folder = tempfile.mkdtemp(prefix="grader-harness-")
             atexit.register(shutil.rmtree, folder, True)
-            for source in sorted(HARNESS.glob("*.py")):
-                # dont_inherit: not this module's `annotations` future, which the harness's
-                # own compile() calls would pass on to the student's code
-                code = compile(source.read_text(encoding="utf-8"),
-                               f"{HARNESS_INSIDE}/{source.name}", "exec", dont_inherit=True)
-                target = Path(folder, source.stem + ".pyc")
-                target.write_bytes(importlib.util.MAGIC_NUMBER + bytes(12) + marshal.dumps(code))
+            for name, pyc in harness_pycs().items():
+                target = Path(folder, name)
+                target.write_bytes(pyc)
                 os.chmod(target, 0o644)
             os.chmod(folder, 0o755)  # the throwaway uid runs it where bwrap is missing
             _compiled.append(folder)
         return _compiled[0]
+
+
+def harness_pycs() -> dict[str, bytes]:
+    """{file name: .pyc}: from the grader's cache when it holds these very sources compiled
+    by this Python (compiling them costs a first run ~20 ms), else compiled and kept."""
+    sources = {path.name: path.read_bytes() for path in sorted(HARNESS.glob("*.py"))}
+    key = cache.key_of(importlib.util.MAGIC_NUMBER, sys.version.encode(),
+                       str(sys.flags.optimize).encode(), HARNESS_INSIDE.encode(),
+                       *(part for name, text in sources.items() for part in (name.encode(), text)))
+    wanted = {Path(name).stem + ".pyc" for name in sources}
+    cached = cache.load("harness", key)
+    with contextlib.suppress(ValueError, EOFError, TypeError):
+        found = marshal.loads(cached) if cached is not None else None
+        if isinstance(found, dict) and set(found) == wanted:
+            return found
+    compiled = {}
+    for name, text in sources.items():
+        # dont_inherit: not this module's `annotations` future, which the harness's own
+        # compile() calls would pass on to the student's code
+        code = compile(text.decode("utf-8"), f"{HARNESS_INSIDE}/{name}", "exec",
+                       dont_inherit=True)
+        compiled[Path(name).stem + ".pyc"] = (importlib.util.MAGIC_NUMBER + bytes(12)
+                                              + marshal.dumps(code))
+    cache.store("harness", key, marshal.dumps(compiled))
+    return compiled
 
 
 def _read_channel(channel: bytes) -> dict[str, object]:

@@ -28,9 +28,9 @@ student code runs), harness_compile.py (compiling, in a child too), harness_watc
 child's pipes, end and limits), harness_os.py (prctl, limits, strays), harness_json.py.
 """
 
+import _signal as signal  # `signal` imports enum: ~6 ms of CPU of every sandbox start
 import os
 import resource
-import signal
 import sys
 import time
 
@@ -243,5 +243,18 @@ def decode_answers(value_bytes: bytes, status: str) -> tuple[dict, dict]:
             if isinstance(answer, dict) and "status" in answer}, failure
 
 
+def leave() -> None:
+    """End without the interpreter's teardown (freeing every module and object: ~3 ms of
+    CPU of every sandbox). Nothing is lost: the results went out unbuffered, the harness
+    registers nothing to run at exit, and our end as PID 1 ends whatever is left."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    os._exit(0)
+
+
 if __name__ == "__main__":
     main()
+    leave()

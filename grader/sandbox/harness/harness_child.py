@@ -2,11 +2,11 @@
 """A probe child: the only process where student code runs. It executes the compiled
 submission, answers its probes, and writes them as one JSON line on its value pipe."""
 
+import _signal as signal  # not `signal`, which imports enum (harness.py)
 import builtins
 import math
 import os
 import resource
-import signal
 import sys
 
 from harness_json import dumps

@@ -2,9 +2,9 @@
 """What the harness asks of the operating system: prctl, limits, its own stdout, and the
 processes a student leaves behind."""
 
+import _signal as signal  # not `signal`, which imports enum (harness.py)
 import os
 import resource
-import signal
 import sys
 import time
 

@@ -1,9 +1,9 @@
 # ruff: noqa: SIM105 -- contextlib costs ~4 ms of every sandbox start; try/except is free
 """A forked child, watched: its pipes, its end, its CPU time, its deadline and its budget."""
 
+import _signal as signal  # not `signal`, which imports enum (harness.py)
 import os
 import select
-import signal
 import time
 
 from harness_os import kill_quietly, kill_strays
