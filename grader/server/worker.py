@@ -1,11 +1,12 @@
 """The grading workers inside the server: `jobs` probe threads and one checking thread.
 
 Each probe thread claims a job, reads the upload and runs it in the sandbox (a bwrap
-subprocess: the thread only waits on it). The checking thread takes every probed submission
-that is ready and runs the assignment's hidden pytest checks on the batch in one session
-(pytest is not thread-safe, and one session for many submissions costs little more than one
-for a single one), then commits each result with its job and updates the gradebook. As in
-`grader grade`, the grading process never imports student code.
+subprocess: the thread only waits on it). The checking thread grades each probed submission
+with `grader.checks.grade_all` (what every generated hidden test calls, without a pytest
+session), then commits its result with its job and updates the gradebook. One checking
+thread, not grading in each probe thread: grading is CPU-bound under the GIL, so more threads
+would not make it faster, only contend for `course.GRADING`. As in `grader grade`, the
+grading process never imports student code.
 """
 
 from __future__ import annotations
@@ -20,11 +21,10 @@ from dataclasses import dataclass
 
 from grader import submission
 from grader.commands.check import Answers, collect_answers
-from grader.errors import GraderError
 from grader.gradebook import Gradebook
 from grader.results import Report
 from grader.server import grades
-from grader.server.course import Course, Warm, run_checks
+from grader.server.course import Course, Warm, grade
 from grader.server.queue import MAX_ATTEMPTS, Job, JobQueue
 from grader.server.store import Store, StoredSubmission
 from grader.server.uploads import Uploads
@@ -109,42 +109,26 @@ class Workers:
         try:
             while not self.stopping.is_set():
                 try:
-                    batch = [self.ready.get(timeout=IDLE_POLL)]
+                    item = self.ready.get(timeout=IDLE_POLL)
                 except queue.Empty:
                     continue
-                while True:  # everything probed meanwhile joins this pytest session
-                    try:
-                        batch.append(self.ready.get_nowait())
-                    except queue.Empty:
-                        break
-                self._check(book, batch)
+                self._check(book, item)
         finally:
             book.close()
 
-    def _check(self, book: Gradebook, batch: list[Probed]) -> None:
-        for item in (p for p in batch if p.answers is None):
+    def _check(self, book: Gradebook, item: Probed) -> None:
+        if item.answers is None:
             self._finish(book, item, None, item.error)
-        by_warm: dict[int, list[Probed]] = {}
-        for item in (p for p in batch if p.answers is not None):
-            by_warm.setdefault(id(item.warm), []).append(item)
-        for items in by_warm.values():
-            warm = items[0].warm
-            keyed = {str(i): item for i, item in enumerate(items)}
-
-            def done(key: str, results: list, keyed: dict[str, Probed] = keyed) -> None:
-                item = keyed.pop(key)
-                assert item.answers is not None
-                report = Report(item.sub.assignment, tuple(results), item.answers.seconds,
-                                item.answers.notices)
-                self._finish(book, item, report)
-
-            try:
-                run_checks(warm, {k: p.answers.outcomes for k, p in keyed.items()  # type: ignore[union-attr]
-                                  }, on_done=done)
-            except (GraderError, Exception) as exc:  # the checks could not run: a grader fault
-                log.exception("checks failed for %s", warm.assignment.id)
-                for item in list(keyed.values()):
-                    self._finish(book, item, None, f"the checks could not run: {exc}")
+            return
+        try:
+            results = grade(item.warm.assignment, item.answers.outcomes)
+        except Exception as exc:  # a broken spec or reference (GraderError): a grader fault
+            log.exception("checks failed for %s", item.sub.id)
+            self._finish(book, item, None, f"the checks could not run: {exc}")
+            return
+        report = Report(item.sub.assignment, tuple(results), item.answers.seconds,
+                        item.answers.notices)
+        self._finish(book, item, report)
 
     def _finish(self, book: Gradebook, item: Probed, report: Report | None,
                 error: str = "") -> None:
