@@ -1,5 +1,5 @@
 """The course as the server grades it: every assignment loaded once, its fingerprint taken
-once, and the grading path warmed up by grading the reference solution.
+once, and the grading path warmed up (each kind's warm steps, then grading the reference).
 
 What `grader grade` does once per run is done here once per server (and again for one
 assignment on "regrade all" after its spec changed), so a submission costs its sandbox run
