@@ -81,12 +81,14 @@ def run(folder: Path, args: argparse.Namespace) -> None:
         for _ in range(5):
             submit_and_wait(client, CORRECT)
         cpu0 = cpu_seconds(server.pid)
-        latencies = [submit_and_wait(client, CORRECT) for _ in range(args.latency)]
+        timed = [submit_and_wait(client, CORRECT) for _ in range(args.latency)]
         cpu1 = cpu_seconds(server.pid)
+        latencies, sandboxed = [t for t, _ in timed], [s for _, s in timed]
         print(f"latency, correct submission, idle warm server, n={args.latency}: "
               f"p50 {quantile(latencies, .5) * 1000:.0f} ms, p95 "
               f"{quantile(latencies, .95) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms; "
-              f"server CPU {(cpu1 - cpu0) / args.latency * 1000:.0f} ms per submission")
+              f"{cpu_per(cpu0, cpu1, args.latency)}; the sandboxed run alone (the report's "
+              f"execution_time) p50 {quantile(sandboxed, .5) * 1000:.0f} ms")
         throughput(url, tokens, students, args, server.pid)
         print(f"server peak memory (VmHWM): {peak_rss_mib(server.pid):.0f} MiB")
         uploads = sum(p.stat().st_size for p in (folder / "course-uploads").rglob("*")
@@ -131,21 +133,24 @@ def throughput(url: str, tokens: dict[str, str], students: list[str],
     with ThreadPoolExecutor(max_workers=args.clients) as pool:
         finished = [t for batch in pool.map(client_run, range(args.clients)) for t in batch]
     seconds = max(finished) - started
-    cpu = cpu_seconds(pid) - cpu0
+    cpu1 = cpu_seconds(pid)
     print(f"throughput: {args.submissions} submissions from {args.clients} clients in "
           f"{seconds:.1f} s = {args.submissions / seconds:.1f} submissions/s sustained; "
-          f"server CPU {cpu / args.submissions * 1000:.0f} ms per submission (sandboxes "
-          f"included)")
+          f"{cpu_per(cpu0, cpu1, args.submissions)}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
-def submit_and_wait(client: httpx.Client, path: Path) -> float:
+def submit_and_wait(client: httpx.Client, path: Path) -> tuple[float, float]:
+    """Seconds from the upload's start to its report, and the report's sandbox wall time."""
     started = time.perf_counter()
     with path.open("rb") as file:
         answer = client.post("/api/submissions", data={"assignment": "linear-backprop"},
                              files={"file": (path.name, file)})
     answer.raise_for_status()
     wait_graded(client, answer.json()["id"])
-    return time.perf_counter() - started
+    took = time.perf_counter() - started
+    doc = client.get(f"/api/submissions/{answer.json()['id']}").json()
+    return took, float(doc["report"]["execution_time"])
 
 
 def wait_graded(client: httpx.Client, submission_id: str) -> float:
@@ -167,11 +172,18 @@ def wait_up(url: str, server: subprocess.Popen) -> None:
     raise RuntimeError("the server exited during start-up")
 
 
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of the server and its reaped children (the sandboxes)."""
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """(utime + stime of the server and its reaped children (the sandboxes), of the server
+    process alone)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = sum(int(fields[i]) for i in (11, 12, 13, 14))
-    return ticks / os.sysconf("SC_CLK_TCK")
+    ticks = [int(fields[i]) for i in (11, 12, 13, 14)]
+    return sum(ticks) / os.sysconf("SC_CLK_TCK"), sum(ticks[:2]) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per(before: tuple[float, float], after: tuple[float, float], count: int) -> str:
+    total, own = ((a - b) / count * 1000 for a, b in zip(after, before, strict=True))
+    return (f"server CPU {total:.0f} ms per submission, of which {own:.0f} ms in the server "
+            f"process itself, {total - own:.0f} ms in its sandboxes")
 
 
 def peak_rss_mib(pid: int) -> float:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import tempfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -61,9 +60,7 @@ class Server:
         self.store = Store(config.db)
         self.queue = SqliteQueue(self.store)
         self.uploads = Uploads(config.uploads)
-        self._scratch = tempfile.TemporaryDirectory(prefix="grader-serve-")
-        self.course = Course(config.course, Path(self._scratch.name),
-                             require_sandbox=config.require_sandbox)
+        self.course = Course(config.course, require_sandbox=config.require_sandbox)
         self.waiting: dict[str, list[asyncio.Event]] = {}
         self.workers = Workers(self.store, self.queue, self.course, self.uploads,
                                jobs=config.jobs, on_finished=self._finished_from_thread)
@@ -85,7 +82,6 @@ class Server:
 
     def stop(self) -> None:
         self.workers.stop()
-        self._scratch.cleanup()
 
     def _finished_from_thread(self, submission_id: str) -> None:
         if self.loop is not None:

@@ -1,27 +1,23 @@
-"""The course as the server grades it: every assignment loaded once, its hidden checks
-rendered once, and the grading path warmed up by grading the reference solution.
+"""The course as the server grades it: every assignment loaded once, its fingerprint taken
+once, and the grading path warmed up (each kind's warm steps, then grading the reference).
 
 What `grader grade` does once per run is done here once per server (and again for one
 assignment on "regrade all" after its spec changed), so a submission costs its sandbox run
-and its checks, nothing else on the grading side.
+and its checks, nothing else on the grading side. The checks are `grader.checks.grade_all`,
+the function each generated hidden test calls, in the same order (tests/test_check_agreement.py
+holds it to the pytest suite's results): no pytest session, no rendered test files.
 """
 
 from __future__ import annotations
 
-import itertools
-import os
-import sys
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import submission
+from grader import checks, submission
 from grader.commands.check import collect_answers
-from grader.commands.generate import render_hidden_tests
 from grader.commands.grade import spec_fingerprint
 from grader.errors import GraderError
-from grader.pytest_plugin import OnDone, run_hidden_checks
 from grader.results import CheckResult
 from grader.sandbox.protocol import ProbeOutcome
 from grader.spec.loader import Assignment, find_assignments, load_assignment
@@ -29,20 +25,38 @@ from grader.spec.loader import Assignment, find_assignments, load_assignment
 
 @dataclass(frozen=True)
 class Warm:
-    """One assignment ready to grade: its spec, its rendered checks, its fingerprint."""
+    """One assignment ready to grade: its spec and its gradebook fingerprint."""
 
     assignment: Assignment
-    tests: Path
+    # Unused since the server stopped rendering hidden tests. `grader roster extend`
+    # (grader/commands/roster.py, not the server's to edit) still builds a Warm with a
+    # path here: drop the field once it calls `Warm.of(assignment)` instead.
+    rendered: Path
     fingerprint: str
+
+    @classmethod
+    def of(cls, assignment: Assignment) -> Warm:
+        return cls(assignment, Path(), spec_fingerprint(assignment))
+
+
+# Grading runs reference and variant code (their traces, on first use) under
+# contextlib.redirect_stdout, which swaps the process-wide sys.stdout: two threads grading at
+# once (the checking thread, a "regrade all" reloading a spec) would capture each other's
+# prints into traces that are then cached. One grading at a time, as in `grader grade`.
+GRADING = threading.Lock()
+
+
+def grade(assignment: Assignment, outcomes: dict[str, ProbeOutcome]) -> list[CheckResult]:
+    """`grader.checks.grade_all`, one grading at a time in this process."""
+    with GRADING:
+        return checks.grade_all(assignment, outcomes)
 
 
 class Course:
-    def __init__(self, folder: Path, scratch: Path, *, require_sandbox: bool = True) -> None:
+    def __init__(self, folder: Path, *, require_sandbox: bool = True) -> None:
         self.folder = folder
-        self.scratch = scratch
         self.require_sandbox = require_sandbox
         self._lock = threading.Lock()
-        self._serial = itertools.count()
         self._warm: dict[str, Warm] = {}
         for assignment_id, path in find_assignments(folder).items():
             self._warm[assignment_id] = self._prepare(load_assignment(path))
@@ -54,7 +68,7 @@ class Course:
         return self._warm.get(assignment_id)
 
     def reload(self, assignment_id: str) -> Warm:
-        """Load the assignment's spec again (it changed) and render its checks afresh."""
+        """Load the assignment's spec again (it changed) and self-test it afresh."""
         path = find_assignments(self.folder).get(assignment_id)
         if path is None:
             raise GraderError(f"assignment {assignment_id!r} is no longer in {self.folder}")
@@ -64,54 +78,32 @@ class Course:
         return warm
 
     def _prepare(self, assignment: Assignment) -> Warm:
-        tests = self.scratch / f"{assignment.id}-{next(self._serial)}"
-        tests.mkdir(parents=True)
-        warm = Warm(assignment, render_hidden_tests(assignment, tests),
-                    spec_fingerprint(assignment))
-        self._self_test(warm)
+        warm = Warm.of(assignment)
+        with GRADING:
+            for _ in checks.warm_steps(assignment):  # every kind's spec-only preparation
+                pass
+        self._self_test(assignment)
+        _warm_expressions(assignment)
         return warm
 
-    def _self_test(self, warm: Warm) -> None:
-        """Grade the reference once: it warms every cache (pytest, the reference traces) and
-        refuses to serve an assignment whose own solution does not score full marks."""
-        found = submission.read(warm.assignment.solution_path)
-        answers = collect_answers(warm.assignment, found, require_sandbox=self.require_sandbox)
-        results = run_checks(warm, {"reference": answers.outcomes})
-        failed = [r.name for r in results["reference"] if not r.passed]
+    def _self_test(self, assignment: Assignment) -> None:
+        """Grade the reference once: it warms the reference traces, and refuses to serve an
+        assignment whose own solution does not score full marks."""
+        found = submission.read(assignment.solution_path)
+        answers = collect_answers(assignment, found, require_sandbox=self.require_sandbox)
+        failed = [r.name for r in grade(assignment, answers.outcomes)
+                  if not r.passed]
         if failed:
-            raise GraderError(f"{warm.assignment.folder}: the reference solution fails "
+            raise GraderError(f"{assignment.folder}: the reference solution fails "
                               f"{', '.join(failed)}; run `grader validate`")
-        _warm_expressions(warm.assignment)
-
-
-_CHECKS = threading.Lock()  # one pytest session at a time in this process: it is not reentrant
-
-
-def run_checks(warm: Warm, submissions: Mapping[str, dict[str, ProbeOutcome]],
-               on_done: OnDone | None = None) -> dict[str, list[CheckResult]]:
-    """`run_hidden_checks` on `warm`'s rendered checks, one session at a time. Every rendering
-    names its module `test_hidden` (pytest imports it by that name, without a package): the
-    module of another rendering (another assignment, an older spec) is forgotten first, or
-    pytest would refuse the second as an import mismatch."""
-    with _CHECKS:
-        for name, module in list(sys.modules.items()):
-            where = getattr(module, "__file__", None) or ""
-            if where.startswith(str(warm.tests.parent)) and not where.startswith(
-                    f"{warm.tests}{os.sep}"):
-                del sys.modules[name]
-        try:
-            return run_hidden_checks(warm.tests, warm.assignment, submissions, on_done=on_done)
-        except KeyboardInterrupt:  # pytest's "interrupted", also its answer to a collection
-            # error; off the main thread it is no Ctrl-C, and must not end a worker thread
-            if threading.current_thread() is threading.main_thread():
-                raise
-            raise GraderError(f"{warm.tests}: the hidden checks were interrupted") from None
 
 
 def _warm_expressions(assignment: Assignment) -> None:
     """Judge a wrong answer to each expression exercise once: sympy (a second or more to
     import) is then loaded before the first student's wrong answer, whose check runs under a
-    wall-clock limit in a worker thread and must not pay for the import."""
+    wall-clock limit in a worker thread and must not pay for the import. Kind-specific: no
+    wrong submission graded through `grade_all` reliably gets past the sympy-free quick
+    judge, and `Kind.warm` is also `grader check`'s, which must not import sympy."""
     from grader.kinds.expression.model import ExpressionExercise
     from grader.kinds.expression.parse import judge_expression
 

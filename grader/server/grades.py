@@ -21,11 +21,12 @@ def sync(book: Gradebook, store: Store, warm: Warm, student: str) -> None:
     """Write the student's counted submission for `warm`'s assignment to the gradebook."""
     assignment = warm.assignment
     line = policy.deadline(assignment, store.extension_hours(student, assignment.id))
-    chosen = policy.counted(assignment, store.submissions(student=student,
-                                                          assignment=assignment.id), line)
-    if chosen is None or chosen.report is None:
+    chosen = policy.counted(assignment, store.submissions(
+        student=student, assignment=assignment.id, scores_only=True), line)
+    full = store.submission(chosen.id) if chosen is not None else None
+    if chosen is None or full is None or full.report is None:
         return
-    report = policy.penalised(Report.from_dict(chosen.report), line.multiplier(chosen.submitted_at),
+    report = policy.penalised(Report.from_dict(full.report), line.multiplier(chosen.submitted_at),
                               line.late_by(chosen.submitted_at))
     entry = Entry(student, assignment.id, chosen.sha256, warm.fingerprint,
                   f"server:{chosen.id}", "", report.score, report.max_score, RUN, now())
@@ -34,8 +35,8 @@ def sync(book: Gradebook, store: Store, warm: Warm, student: str) -> None:
 
 def sync_all(book: Gradebook, store: Store, warm: Warm) -> int:
     """Every student with a graded submission: at start-up, after a crash between writes."""
-    students = {s.student for s in store.submissions(assignment=warm.assignment.id)
-                if s.status == "graded"}
+    students = {s.student for s in store.submissions(assignment=warm.assignment.id,
+                                                     scores_only=True) if s.status == "graded"}
     for student in sorted(students):
         sync(book, store, warm, student)
     return len(students)

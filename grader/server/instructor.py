@@ -42,7 +42,8 @@ def class_rows(server: Server, warm: Warm) -> list[dict]:
     for person in server.store.people():
         if person.instructor:
             continue
-        subs = server.store.submissions(student=person.student, assignment=assignment.id)
+        subs = server.store.submissions(student=person.student, assignment=assignment.id,
+                                        scores_only=True)
         line = policy.deadline(assignment,
                                server.store.extension_hours(person.student, assignment.id))
         chosen = policy.counted(assignment, subs, line)
@@ -75,7 +76,7 @@ async def history(request: Request, assignment: str, student: str) -> Response:
     if person is None:
         raise PageError(404, f"No student {student!r}.")
     line = policy.deadline(warm.assignment, server.store.extension_hours(student, assignment))
-    subs = server.store.submissions(student=student, assignment=assignment)
+    subs = server.store.submissions(student=student, assignment=assignment, scores_only=True)
     chosen = policy.counted(warm.assignment, subs, line)
     return page("history.html.j2", person=found.person, csrf=found.csrf, student=person,
                 assignment=warm.assignment, line=line, counted=chosen.id if chosen else None,

@@ -79,6 +79,12 @@ class StoredSubmission:
 
 SUBMISSION_COLUMNS = ("id, student, assignment, sha256, suffix, size, submitted_at, status, "
                       "report, graded_runs, error")
+# The same, the report cut to {"score": ...} by SQLite's JSON functions: what the policy
+# reads to choose the counted submission, without decoding every stored report in Python
+# (~7 KB each, once per submission of the student on every grading).
+SUMMARY_COLUMNS = SUBMISSION_COLUMNS.replace(
+    "report,", "CASE WHEN report IS NULL THEN NULL "
+    "ELSE json_object('score', json_extract(report, '$.score')) END,")
 
 
 class Store:
@@ -149,16 +155,18 @@ class Store:
                               "WHERE id=?", (submission_id,)).fetchone()
         return StoredSubmission.from_row(row) if row else None
 
-    def submissions(self, *, student: str | None = None,
-                    assignment: str | None = None) -> list[StoredSubmission]:
-        """Newest first; filtered by student and/or assignment when given."""
+    def submissions(self, *, student: str | None = None, assignment: str | None = None,
+                    scores_only: bool = False) -> list[StoredSubmission]:
+        """Newest first; filtered by student and/or assignment when given. `scores_only`: each
+        report holds only its score (`policy.counted` needs no more)."""
         where, args = [], []
         for column, value in (("student", student), ("assignment", assignment)):
             if value is not None:
                 where.append(f"{column}=?")
                 args.append(value)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        rows = self.db.execute(f"SELECT {SUBMISSION_COLUMNS} FROM server_submissions {clause} "
+        columns = SUMMARY_COLUMNS if scores_only else SUBMISSION_COLUMNS
+        rows = self.db.execute(f"SELECT {columns} FROM server_submissions {clause} "
                                "ORDER BY submitted_at DESC, rowid DESC", args)
         return [StoredSubmission.from_row(row) for row in rows]
 

@@ -1,30 +1,28 @@
-"""The grading workers inside the server: `jobs` probe threads and one checking thread.
+"""The grading workers inside the server: `jobs` threads, each grading one job at a time.
 
-Each probe thread claims a job, reads the upload and runs it in the sandbox (a bwrap
-subprocess: the thread only waits on it). The checking thread takes every probed submission
-that is ready and runs the assignment's hidden pytest checks on the batch in one session
-(pytest is not thread-safe, and one session for many submissions costs little more than one
-for a single one), then commits each result with its job and updates the gradebook. As in
-`grader grade`, the grading process never imports student code.
+A worker claims a job, reads the upload and runs it in the sandbox (a bwrap subprocess: the
+thread only waits on it, so `jobs` sandboxes run at once), grades the answers with
+`grader.checks.grade_all` (what every generated hidden test calls, without a pytest
+session; one grading at a time in the process, `course.GRADING`), then commits the result
+with its job and updates the gradebook. No hand-off to a checking thread: it would add a
+thread switch to every submission's latency and buy nothing, as grading holds the GIL
+anyway. As in `grader grade`, the grading process never imports student code.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import queue
 import socket
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from grader import submission
-from grader.commands.check import Answers, collect_answers
-from grader.errors import GraderError
+from grader.commands.check import collect_answers
 from grader.gradebook import Gradebook
 from grader.results import Report
 from grader.server import grades
-from grader.server.course import Course, Warm, run_checks
+from grader.server.course import Course, Warm, grade
 from grader.server.queue import MAX_ATTEMPTS, Job, JobQueue
 from grader.server.store import Store, StoredSubmission
 from grader.server.uploads import Uploads
@@ -34,22 +32,12 @@ IDLE_POLL = 0.5  # seconds; a new job also wakes the workers at once
 log = logging.getLogger("grader.server")
 
 
-@dataclass(frozen=True)
-class Probed:
-    job: Job
-    sub: StoredSubmission
-    warm: Warm
-    answers: Answers | None  # None: it could not be probed, `error` says why
-    error: str = ""
-
-
 class Workers:
     def __init__(self, store: Store, jobs_queue: JobQueue, course: Course, uploads: Uploads,
                  *, jobs: int, on_finished: Callable[[str], None] = lambda _: None) -> None:
         self.store, self.queue, self.course, self.uploads = store, jobs_queue, course, uploads
         self.jobs = jobs
         self.on_finished = on_finished
-        self.ready: queue.Queue[Probed] = queue.Queue()
         self.stopping = threading.Event()
         self.wakeup = threading.Condition()
         self.threads: list[threading.Thread] = []
@@ -57,10 +45,8 @@ class Workers:
     def start(self) -> None:
         owner = f"{socket.gethostname()}:{os.getpid()}"
         for n in range(self.jobs):
-            self.threads.append(threading.Thread(target=self._probe_loop, args=(f"{owner}:{n}",),
-                                                 name=f"probe-{n}", daemon=True))
-        self.threads.append(threading.Thread(target=self._check_loop, name="checks",
-                                             daemon=True))
+            self.threads.append(threading.Thread(target=self._loop, args=(f"{owner}:{n}",),
+                                                 name=f"grade-{n}", daemon=True))
         for thread in self.threads:
             thread.start()
 
@@ -74,87 +60,56 @@ class Workers:
         with self.wakeup:
             self.wakeup.notify_all()
 
-    def _probe_loop(self, owner: str) -> None:
-        while not self.stopping.is_set():
-            try:
-                job = self.queue.claim(owner, LEASE_SECONDS)
-            except Exception:  # the database busy for too long: try again, never die
-                log.exception("cannot claim a job")
-                job = None
-            if job is None:
-                with self.wakeup:
-                    self.wakeup.wait(IDLE_POLL)
-                continue
-            self.ready.put(self._probe(job))
+    def _loop(self, owner: str) -> None:
+        book = Gradebook(self.store.path)  # sqlite3 connections are per thread
+        try:
+            while not self.stopping.is_set():
+                try:
+                    job = self.queue.claim(owner, LEASE_SECONDS)
+                except Exception:  # the database busy for too long: try again, never die
+                    log.exception("cannot claim a job")
+                    job = None
+                if job is None:
+                    with self.wakeup:
+                        self.wakeup.wait(IDLE_POLL)
+                    continue
+                self._grade(book, job)
+        finally:
+            book.close()
 
-    def _probe(self, job: Job) -> Probed:
+    def _grade(self, book: Gradebook, job: Job) -> None:
         sub = self.store.submission(job.submission)
         assert sub is not None  # a job is queued with its submission, in one transaction
         warm = self.course.get(sub.assignment)
         if warm is None:
-            return Probed(job, sub, None, None, f"assignment {sub.assignment!r} is gone")  # type: ignore[arg-type]
+            gone = f"assignment {sub.assignment!r} is gone"
+            return self._finish(book, job, sub, None, None, gone)
         if job.attempts > MAX_ATTEMPTS:
-            return Probed(job, sub, warm, None, "grading was interrupted too often")
+            return self._finish(book, job, sub, warm, None, "grading was interrupted too often")
         try:
             found = submission.read(self.uploads.path(sub.sha256, sub.suffix))
             answers = collect_answers(warm.assignment, found,
                                       require_sandbox=self.course.require_sandbox)
         except Exception as exc:  # a grader fault: the submission's status says so
             log.exception("probing %s failed", sub.id)
-            return Probed(job, sub, warm, None, f"{type(exc).__name__}: {exc}")
-        return Probed(job, sub, warm, answers)
-
-    def _check_loop(self) -> None:
-        book = Gradebook(self.store.path)
+            return self._finish(book, job, sub, warm, None, f"{type(exc).__name__}: {exc}")
         try:
-            while not self.stopping.is_set():
-                try:
-                    batch = [self.ready.get(timeout=IDLE_POLL)]
-                except queue.Empty:
-                    continue
-                while True:  # everything probed meanwhile joins this pytest session
-                    try:
-                        batch.append(self.ready.get_nowait())
-                    except queue.Empty:
-                        break
-                self._check(book, batch)
-        finally:
-            book.close()
+            results = grade(warm.assignment, answers.outcomes)
+        except Exception as exc:  # a broken spec or reference (GraderError): a grader fault
+            log.exception("checks failed for %s", sub.id)
+            return self._finish(book, job, sub, warm, None, f"the checks could not run: {exc}")
+        report = Report(sub.assignment, tuple(results), answers.seconds, answers.notices)
+        return self._finish(book, job, sub, warm, report)
 
-    def _check(self, book: Gradebook, batch: list[Probed]) -> None:
-        for item in (p for p in batch if p.answers is None):
-            self._finish(book, item, None, item.error)
-        by_warm: dict[int, list[Probed]] = {}
-        for item in (p for p in batch if p.answers is not None):
-            by_warm.setdefault(id(item.warm), []).append(item)
-        for items in by_warm.values():
-            warm = items[0].warm
-            keyed = {str(i): item for i, item in enumerate(items)}
-
-            def done(key: str, results: list, keyed: dict[str, Probed] = keyed) -> None:
-                item = keyed.pop(key)
-                assert item.answers is not None
-                report = Report(item.sub.assignment, tuple(results), item.answers.seconds,
-                                item.answers.notices)
-                self._finish(book, item, report)
-
-            try:
-                run_checks(warm, {k: p.answers.outcomes for k, p in keyed.items()  # type: ignore[union-attr]
-                                  }, on_done=done)
-            except (GraderError, Exception) as exc:  # the checks could not run: a grader fault
-                log.exception("checks failed for %s", warm.assignment.id)
-                for item in list(keyed.values()):
-                    self._finish(book, item, None, f"the checks could not run: {exc}")
-
-    def _finish(self, book: Gradebook, item: Probed, report: Report | None,
-                error: str = "") -> None:
+    def _finish(self, book: Gradebook, job: Job, sub: StoredSubmission, warm: Warm | None,
+                report: Report | None, error: str = "") -> None:
         document = report.to_dict() if report is not None else None
         try:
             committed = self.queue.complete(
-                item.job, lambda db: self.store.finish(db, item.sub.id, document, error))
-            if committed and report is not None:
-                grades.sync(book, self.store, item.warm, item.sub.student)
+                job, lambda db: self.store.finish(db, sub.id, document, error))
+            if committed and report is not None and warm is not None:
+                grades.sync(book, self.store, warm, sub.student)
         except Exception:
-            log.exception("cannot record %s", item.sub.id)  # its lease runs out: graded again
+            log.exception("cannot record %s", sub.id)  # its lease runs out: graded again
             return
-        self.on_finished(item.sub.id)
+        self.on_finished(sub.id)
