@@ -42,8 +42,6 @@ def extend_main(*, course: Path, student: str, assignment_id: str, hours: float,
                           f"(known: {', '.join(sorted(folders))})")
     store.set_extension(student, assignment_id, hours)
     assignment = load_assignment(folders[assignment_id])
-    from grader.commands.grade import spec_fingerprint
-
     with Gradebook(path) as book:  # the counted score may change with the due date
-        grades.sync(book, store, Warm(assignment, Path(), spec_fingerprint(assignment)), student)
+        grades.sync(book, store, Warm.of(assignment), student)
     return f"{student}: {hours:g} h extension for {assignment_id}"

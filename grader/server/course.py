@@ -28,15 +28,11 @@ class Warm:
     """One assignment ready to grade: its spec and its gradebook fingerprint."""
 
     assignment: Assignment
-    # Unused since the server stopped rendering hidden tests. `grader roster extend`
-    # (grader/commands/roster.py, not the server's to edit) still builds a Warm with a
-    # path here: drop the field once it calls `Warm.of(assignment)` instead.
-    rendered: Path
     fingerprint: str
 
     @classmethod
     def of(cls, assignment: Assignment) -> Warm:
-        return cls(assignment, Path(), spec_fingerprint(assignment))
+        return cls(assignment, spec_fingerprint(assignment))
 
 
 # Grading runs reference and variant code (their traces, on first use) under
