@@ -2,6 +2,7 @@
 """A forked child, watched: its pipes, its end, its CPU time, its deadline and its budget."""
 
 import _signal as signal  # not `signal`, which imports enum (harness.py)
+import gc
 import os
 import select
 import time
@@ -49,7 +50,11 @@ def run_forked(body, cpu_limit: float, cap: int, value_cap: int,
 
 
 def fork_after_strays() -> int:
-    """fork(), once more after killing strays if the process limit is still used up."""
+    """fork(), once more after killing strays if the process limit is still used up.
+
+    What exists before the fork is frozen out of the collector: a child's collections would
+    otherwise walk every inherited object, touching (so copying) each page of the heap."""
+    gc.freeze()
     try:
         return os.fork()
     except OSError:
