@@ -499,9 +499,11 @@ def test_a_prctl_the_sandbox_relies_on_fails_closed():
         harness_os.prctl(9999, 0, required=True)
 
 
-def test_a_harness_that_cannot_harden_is_the_graders_error(monkeypatch: pytest.MonkeyPatch):
+def test_a_harness_that_cannot_harden_is_the_graders_error(monkeypatch: pytest.MonkeyPatch,
+                                                           tmp_path):
     if bwrap_path() is None:
         pytest.skip("bubblewrap is not installed")
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / "cache"))  # not the real cache's
     monkeypatch.setattr("grader.sandbox.probing.HARNESS",
                         ROOT / "tests" / "fixtures" / "failing-harness")
     monkeypatch.setattr("grader.sandbox.probing._compiled", [])
