@@ -38,3 +38,18 @@ def test_every_check_gets_the_same_result_both_ways(answers: dict, tmp_path: Pat
     scores = {sum(r.score for r in suite[name]) for name in answers}
     assert len(scores) > 3  # right, wrong and partly right work among them
 
+
+
+def test_check_starts_no_pytest_session_and_renders_no_template():
+    """What made each `grader check` ~300 ms slower, kept off its path: pytest, jinja2."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "grader", "check", "--json",
+                           str(SUBMISSIONS / "correct_fstrings.py")],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "grader.checks" in imported  # the listing is the real one
+    assert not {"pytest", "_pytest", "jinja2", "grader.pytest_plugin"} & imported
