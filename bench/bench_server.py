@@ -6,9 +6,10 @@ Starts a real server (a subprocess on a free loopback port) on this checkout's c
 fresh gradebook, imports a roster, warms it up, then:
 - latency: one client, idle server, the correct example submitted `--latency` times in turn,
   each timed from the start of its upload to its report (long-polled with ?wait=);
-- throughput: `--clients` clients sending `--submissions` submissions (a mix of correct and
-  quickly-wrong ones, none running into a time limit) as fast as they are answered; the rate
-  is accepted submissions / time until the last report.
+- throughput: `--clients` clients sending `--submissions` submissions of bench_grade's
+  realistic class (bench/class_mix.py: every typical mistake at its stated share, the
+  diverging and endless ones included) as fast as they are answered; the rate is accepted
+  submissions / time until the last report.
 Also the server's CPU seconds per submission, its peak memory and the disk per submission,
 for sizing. Figures go to stdout; nothing is asserted.
 """
@@ -31,12 +32,12 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import class_mix  # noqa: E402 - the benchmark's classes, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = ROOT / "tests" / "submissions"
 CORRECT = SUBMISSIONS / "correct_chapter_style.py"
-MIX = [CORRECT, SUBMISSIONS / "correct_fstrings.py", SUBMISSIONS / "hand_row_slip.py",
-       CORRECT, SUBMISSIONS / "missing_name.py", SUBMISSIONS / "value_instead_of_expression.py",
-       CORRECT, SUBMISSIONS / "syntax_error.py", SUBMISSIONS / "solver_crashes.py", CORRECT]
 
 
 def main() -> None:
@@ -113,15 +114,18 @@ def run(folder: Path, args: argparse.Namespace) -> None:
 
 def throughput(url: str, tokens: dict[str, str], students: list[str],
                args: argparse.Namespace, pid: int) -> None:
-    per_client = [args.submissions // args.clients + (n < args.submissions % args.clients)
-                  for n in range(args.clients)]
+    # the realistic class of bench_grade (every typical mistake at its share, the ones that
+    # diverge or never end included), dealt round-robin to the clients
+    sources = class_mix.Sources()
+    kinds = class_mix.order(class_mix.REALISTIC, args.submissions)
+    print(f"throughput mix: {class_mix.describe(class_mix.REALISTIC)}")
 
     def client_run(n: int) -> list[float]:
         with httpx.Client(base_url=url, timeout=300, headers={
                 "Authorization": f"Bearer {tokens[students[n]]}"}) as client:
             ids = []
-            for k in range(per_client[n]):
-                path = MIX[(n + k) % len(MIX)]
+            for kind in kinds[n::args.clients]:
+                path = sources.path(kind)
                 with path.open("rb") as file:
                     answer = client.post("/api/submissions", data={"assignment": "linear-backprop"},
                                          files={"file": (path.name, file)})
@@ -134,6 +138,7 @@ def throughput(url: str, tokens: dict[str, str], students: list[str],
         finished = [t for batch in pool.map(client_run, range(args.clients)) for t in batch]
     seconds = max(finished) - started
     cpu1 = cpu_seconds(pid)
+    sources.close()
     print(f"throughput: {args.submissions} submissions from {args.clients} clients in "
           f"{seconds:.1f} s = {args.submissions / seconds:.1f} submissions/s sustained; "
           f"{cpu_per(cpu0, cpu1, args.submissions)}")
