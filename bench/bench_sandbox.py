@@ -7,7 +7,7 @@ process, bare vs under `run_sandboxed`, (2) a full probe of the reference soluti
 and all), fallback vs bwrap, (3) that probe as a later run of a process vs as the first
 run of a fresh one (what `grader check`, one run per process, pays; timed inside it, from
 the import of grader.sandbox.probing on); then the wall time of `grader check --json` on
-every file in tests/attacks/, slowest first. The grader's cache (grader.sandbox.cache)
+every file in tests/attacks/, slowest first. The grader's cache (grader.cache)
 is used as always: its first fill is not what (3) measures.
 """
 

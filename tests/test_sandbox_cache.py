@@ -1,4 +1,4 @@
-"""The grader's cache across its processes (grader.sandbox.cache): an entry is served only
+"""The grader's cache across its processes (grader.cache): an entry is served only
 for the key it was made from, whole, and only when no one but this uid could have written
 it; the harness and the seccomp filter it serves are what building them gives now."""
 
@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.sandbox import cache, packages, probing, seccomp
+from grader import cache
+from grader.sandbox import packages, probing, seccomp
 
 KEY, OTHER = cache.key_of(b"made", b"from"), cache.key_of(b"madefrom")
 

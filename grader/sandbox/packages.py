@@ -24,8 +24,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import cache
 from grader.errors import GraderError
-from grader.sandbox import cache
 
 HEADLESS = (("MPLBACKEND", "module://harness_plotting"), ("MPLCONFIGDIR", "/tmp/matplotlib"),
             ("OPENBLAS_NUM_THREADS", "1"), ("OMP_NUM_THREADS", "1"), ("MKL_NUM_THREADS", "1"))

@@ -20,8 +20,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import cache
 from grader.errors import GraderError
-from grader.sandbox import cache
 from grader.sandbox.bwrap import (
     SANDBOX_SWITCH,
     Limits,

@@ -14,7 +14,7 @@ only speaks the native one.
 Built with libseccomp (the `pyseccomp` package), never hand-written BPF; `filter_bytes()`
 returns the compiled program, or raises `SeccompUnavailable`. Importing pyseccomp runs
 ldconfig twice (~10 ms of a first run), so the program is kept in the grader's cache
-(grader.sandbox.cache) under everything it is made from, and built once per grading
+(grader.cache) under everything it is made from, and built once per grading
 process only when that changed (`_made_from`, and the library file, checked on use).
 """
 
@@ -29,7 +29,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.sandbox import cache
+from grader import cache
 
 DENIED = (
     "keyctl", "add_key", "request_key",

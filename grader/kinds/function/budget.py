@@ -15,9 +15,9 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from grader.kinds.function.diagnosis import PREFIX_LIMIT
+from grader.kinds.function.diagnosis import PREFIX_LIMIT, REFERENCE, parsed, trace_format
 from grader.kinds.function.model import FunctionExercise
-from grader.kinds.function.trace import Trace, parse_trace
+from grader.kinds.function.trace import Trace
 from grader.sandbox.protocol import Probe, ProbeOutcome
 from grader.spec import reference
 from grader.spec.loader import Assignment
@@ -42,7 +42,8 @@ def with_budget(probe: Probe, assignment: Assignment, exercise: FunctionExercise
     """`probe` with the case's budget attached, from the (cached) reference run."""
     text = reference.printed_output(assignment.solution_path, exercise.reference,
                                     tuple(case.args.values()))
-    iterations, lines = budget_for(parse_trace(text, exercise.trace), text.count("\n"))
+    expected = parsed(text, trace_format(exercise), REFERENCE)
+    iterations, lines = budget_for(expected, text.count("\n"))
     return replace(probe, max_iterations=iterations, max_lines=lines,
                    trace_keys=tuple(exercise.trace.iteration_keys))
 

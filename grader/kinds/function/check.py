@@ -15,8 +15,15 @@ from typing import Any
 
 from grader.errors import SpecError
 from grader.kinds.cases import probe_id
+from grader.kinds.function import kept
 from grader.kinds.function.budget import stopped_message, with_budget
-from grader.kinds.function.diagnosis import Diagnosis, diagnose, parsed, trace_format
+from grader.kinds.function.diagnosis import (
+    REFERENCE,
+    Diagnosis,
+    diagnose,
+    parsed,
+    trace_format,
+)
 from grader.kinds.function.model import FunctionExercise
 from grader.kinds.function.trace import (
     Departure,
@@ -42,8 +49,10 @@ def probes(exercise: FunctionExercise, assignment: Assignment | None = None) -> 
              for case in exercise.cases]
     if assignment is None:  # no reference to measure against: no budget, the time limit only
         return found
-    return [with_budget(p, assignment, exercise, c) for p, c in zip(found, exercise.cases,
-                                                                     strict=True)]
+    budgeted = [with_budget(p, assignment, exercise, c) for p, c in zip(found, exercise.cases,
+                                                                         strict=True)]
+    kept.save(trace_format(exercise), REFERENCE)  # before the sandbox: the check waits anyway
+    return budgeted
 
 
 def reference_trace(assignment: Assignment, exercise: FunctionExercise, case: Case) -> Trace:
@@ -56,7 +65,7 @@ def reference_trace(assignment: Assignment, exercise: FunctionExercise, case: Ca
 def _printed_trace(assignment: Assignment, exercise: FunctionExercise, case: Case) -> Trace:
     text = reference.printed_output(assignment.solution_path, exercise.reference,
                                     tuple(case.args.values()))
-    return parsed(text, trace_format(exercise))
+    return parsed(text, trace_format(exercise), REFERENCE)
 
 
 def _unprinted(key: str, exercise: FunctionExercise, trace: Trace) -> bool:

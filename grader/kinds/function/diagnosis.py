@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import SpecError
+from grader.kinds.function import kept
 from grader.kinds.function.model import FunctionExercise, Variant
 from grader.kinds.function.trace import Format, Trace, first_departure, parse_trace, shared
 from grader.spec import reference
@@ -36,6 +37,7 @@ PREFIX_LIMIT = 30  # iterations compared for a cut run; later ones of a divergen
 LONG_RUN = 20  # a run this long has not converged (a correct solver needs a handful)
 RELATIVE = 1e-9  # extra slack for the huge numbers of a divergence: rounding, not method
 MAX_OUTPUT = 1 << 20  # a variant printing more than this is a broken spec, not a diagnosis
+REFERENCE, VARIANTS = "reference", "variants"  # the groups traces are kept in (kept.py)
 
 
 @dataclass(frozen=True)
@@ -82,10 +84,15 @@ def variant_output(path: Path, function: str, args: tuple[float, ...],
 
 
 @cache
-def parsed(text: str, form: Format) -> Trace:
-    """A reference's or a variant's printed trace, read once per process: every check of
-    every submission asks for them again. Traces are never changed once read."""
-    return parse_trace(text, form)
+def parsed(text: str, form: Format, group: str) -> Trace:
+    """A reference's or a variant's printed trace, read once per process (every check of
+    every submission asks for them again) and kept across processes in `group`
+    (grader.kinds.function.kept). Traces are never changed once read."""
+    found = kept.lookup(text, form, group)
+    if found is None:
+        found = parse_trace(text, form)
+        kept.remember(text, form, group, found)
+    return found
 
 
 _FORMATS: dict[int, tuple[FunctionExercise, Format]] = {}  # by id, the exercise held alive
@@ -106,7 +113,7 @@ def variant_trace(path: Path, exercise: FunctionExercise, variant: Variant, case
                   ) -> Trace:
     text = variant_output(path, variant.function, tuple(case.args.values()),
                           tuple(sorted(variant.parameters.items())))
-    return parsed(text, trace_format(exercise))
+    return parsed(text, trace_format(exercise), VARIANTS)
 
 
 def warm(path: Path | None, exercise: FunctionExercise) -> Iterator[None]:
@@ -121,6 +128,7 @@ def warm(path: Path | None, exercise: FunctionExercise) -> Iterator[None]:
             except SpecError:
                 return
             yield
+    kept.save(trace_format(exercise), VARIANTS)
 
 
 def diagnose(path: Path | None, exercise: FunctionExercise, case: Case, student: Trace,
@@ -132,6 +140,7 @@ def diagnose(path: Path | None, exercise: FunctionExercise, case: Case, student:
     if not cut and first_departure(*shared(student, expected), tolerance) is None:
         return None  # what it printed agrees with the reference: it only leaves things out
     traces = [(v, variant_trace(path, exercise, v, case)) for v in exercise.variants]
+    kept.save(trace_format(exercise), VARIANTS)  # the next process's check reads none again
     for variant, trace in traces:
         if not cut and agrees(student, trace, tolerance):
             return Diagnosis(variant.name, variant.hint)
