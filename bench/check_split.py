@@ -17,6 +17,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# what a check imports before its sandbox starts: the command, and the kinds it grades
+# (the specs come from their snapshot, grader.spec.snapshot, once a check validated them)
+BEFORE_THE_SANDBOX = ("grader.cli", "grader.commands.check", "grader.kinds.expression.kind",
+                      "grader.kinds.table.kind", "grader.kinds.function.kind")
+
+
 def children_cpu() -> float:
     """CPU seconds of every finished child process (and the descendants each one reaped)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -40,9 +46,8 @@ def median_wall_and_cpu(argv: list[str], runs: int) -> tuple[float, float]:
 def split(path: Path, runs: int) -> dict[str, float]:
     wall, cpu = median_wall_and_cpu(check_argv(path), runs)
     interpreter = median_wall_and_cpu([sys.executable, "-c", "pass"], runs)[0]
-    before = import_seconds("grader.cli", "grader.commands.check", "grader.spec.loader")
-    during = import_seconds("grader.cli", "grader.commands.check", "grader.spec.loader",
-                            "grader.reports.text") - before
+    before = import_seconds(*BEFORE_THE_SANDBOX)
+    during = import_seconds(*BEFORE_THE_SANDBOX, "grader.reports.text") - before
     sandbox = statistics.median(sandbox_seconds(path) for _ in range(runs))
     return {"wall": wall, "CPU": cpu, "interpreter": interpreter,
             "imports before the sandbox": before, "sandbox": sandbox,
@@ -81,8 +86,8 @@ def _top_level_import_seconds(importtime: str) -> float:
 def sandbox_seconds(path: Path) -> float:
     code = ("import json,sys;from pathlib import Path;from grader import checks,submission;"
             "from grader.commands.check import collect_answers,resolve_assignment;"
-            "from grader.spec.loader import default_course;"
-            "a=resolve_assignment(default_course(),None,Path(sys.argv[1]));"
+            "from grader.spec.assignment import default_course;"
+            "a=resolve_assignment(default_course(),None,Path(sys.argv[1]),snapshots=True);"
             "print(json.dumps(collect_answers(a,submission.read(Path(sys.argv[1]))).seconds))")
     proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
                           text=True, cwd=ROOT)

@@ -9,12 +9,16 @@ The hidden pytest files generated from the specs call `run_check` by (exercise, 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from grader.kinds import kind_of
 from grader.kinds.base import CheckInfo
 from grader.results import CheckResult
 from grader.sandbox.protocol import Probe, ProbeOutcome
-from grader.spec.loader import Assignment
+
+if TYPE_CHECKING:  # the check path imports no pydantic (grader.spec.snapshot)
+    from grader.spec.loader import Assignment
+
 
 __all__ = ["CheckInfo", "check_infos", "grade_all", "probes", "run_check", "warm_steps"]
 

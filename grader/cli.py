@@ -47,7 +47,7 @@ class Group(click.Group):
 @click.pass_context
 def main(ctx: click.Context, course: Path | None) -> None:
     """Autograder for the neural-network course."""
-    from grader.spec.loader import default_course
+    from grader.spec.assignment import default_course
 
     ctx.obj = course or default_course()
 
@@ -85,7 +85,7 @@ def check(course: Path, path: Path, assignment_id: str | None, as_json: bool,
     from grader.reports.view import heading
     from grader.results import to_json
 
-    assignment = verb.resolve_assignment(course, assignment_id, path)
+    assignment = verb.resolve_assignment(course, assignment_id, path, snapshots=True)
     report = verb.grade_file(assignment, path, require_sandbox=require_sandbox,
                              meanwhile=lambda: _import_renderers(as_json, html))
     top = heading(student or path.name, assignment.spec.title)

@@ -23,7 +23,8 @@ from grader.errors import GraderError
 from grader.results import Report
 from grader.sandbox.probing import probe_submission
 from grader.sandbox.protocol import ProbeOutcome
-from grader.spec.loader import Assignment, find_assignments, load_assignment
+from grader.spec import snapshot
+from grader.spec.assignment import Assignment
 
 
 @dataclass(frozen=True)
@@ -75,20 +76,65 @@ def collect_answers(assignment: Assignment, found: submission.Submission, *,
     return Answers(run.outcomes, notices, run.seconds)
 
 
-def resolve_assignment(course: Path, assignment_id: str | None, path: Path) -> Assignment:
-    """The named assignment, else the one whose module name matches the file, else the only one."""
+def resolve_assignment(course: Path, assignment_id: str | None, path: Path, *,
+                       snapshots: bool = False) -> Assignment:
+    """The named assignment, else the one whose module name matches the file, else the only one.
+    `snapshots`: from the specs as last validated when none changed (grader.spec.snapshot),
+    without importing pydantic or YAML; any change, and the loader validates them again."""
+    kept = _kept_assignments(course) if snapshots else None
+    if kept is not None:
+        return _choose(kept, assignment_id, path)
+    from grader.spec.loader import find_assignments, load_assignment
+
     folders = find_assignments(course)
     if assignment_id is not None:
         if assignment_id not in folders:
-            known = ", ".join(sorted(folders)) or "none"
-            raise GraderError(f"unknown assignment {assignment_id!r} (known: {known})")
-        return load_assignment(folders[assignment_id])
-    assignments = [load_assignment(folder) for folder in folders.values()]
+            return _choose({}, assignment_id, path, known=folders)
+        loaded = {assignment_id: load_assignment(folders[assignment_id])}
+    else:
+        loaded = {name: load_assignment(folder) for name, folder in folders.items()}
+    chosen = _choose(loaded, assignment_id, path)
+    if snapshots:
+        _keep_all(folders, loaded, load_assignment)
+    return chosen
+
+
+def _choose(assignments: dict[str, Assignment], assignment_id: str | None, path: Path, *,
+            known: dict[str, Path] | None = None) -> Assignment:
+    names = sorted(known if known is not None else assignments)
+    if assignment_id is not None:
+        if assignment_id not in assignments:
+            raise GraderError(f"unknown assignment {assignment_id!r} (known: "
+                              f"{', '.join(names) or 'none'})")
+        return assignments[assignment_id]
     stem = path.stem if path.is_file() else None
-    matching = [a for a in assignments if stem is None or a.spec.module == stem]
+    matching = [a for a in assignments.values() if stem is None or a.spec.module == stem]
     if len(matching) == 1:
         return matching[0]
     if len(assignments) == 1:
-        return assignments[0]
+        return next(iter(assignments.values()))
     raise GraderError(f"{path}: cannot tell which assignment this is; use --assignment "
-                      f"({', '.join(sorted(folders))})")
+                      f"({', '.join(names)})")
+
+
+def _kept_assignments(course: Path) -> dict[str, Assignment] | None:
+    """Every assignment of the course from its snapshot, or None if any is missing or stale
+    (or two share an id: the loader says so, at the line)."""
+    found: dict[str, Assignment] = {}
+    for spec in sorted((course / "exercises").glob(f"*/{snapshot.ASSIGNMENT_FILE}")):
+        assignment = snapshot.load(spec.parent)
+        if assignment is None or assignment.id in found:
+            return None
+        found[assignment.id] = assignment
+    return found or None
+
+
+def _keep_all(folders: dict[str, Path], loaded: dict[str, Assignment],
+              load: Callable[[Path], Assignment]) -> None:
+    """Snapshot every assignment, so that the next check finds them all: the others are
+    validated here once (one that does not validate is left out: it errs where it is used)."""
+    for name, folder in folders.items():
+        try:
+            snapshot.keep(loaded[name] if name in loaded else load(folder))
+        except GraderError:
+            continue

@@ -2,24 +2,23 @@
 
 When validation fails the YAML is parsed again with `yaml.compose`, which keeps the line of
 every node, so a pydantic error location can be turned back into the line an instructor has
-to fix. libyaml's C loader is used where present (it is the fast path of `grader check`).
+to fix. libyaml's C loader is used where present. `grader check` reads an unchanged
+assignment from its snapshot instead (grader.spec.snapshot), validated here once.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from grader import CHECKOUT
 from grader.errors import GraderError, SpecError
 from grader.kinds import NAMES, exercise_model, kind_model
+from grader.spec.assignment import Assignment, default_course  # noqa: F401 - re-exported
 from grader.spec.models import AssignmentSpec
 
 
@@ -69,47 +68,6 @@ def _mapping(loader: Any, node: yaml.MappingNode) -> dict[Any, Any]:
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 _LOADER = _Loader
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """An assignment as loaded from its folder: the spec and its exercises, in order."""
-
-    spec: AssignmentSpec
-    exercises: tuple[Any, ...]  # Exercise models
-    folder: Path
-
-    @property
-    def id(self) -> str:
-        return self.spec.id
-
-    @property
-    def module_file(self) -> str:
-        return f"{self.spec.module}.py"
-
-    # resolved once: every check of every submission asks (each resolve is a stat per folder)
-    @cached_property
-    def solution_path(self) -> Path:
-        return (self.folder / self.spec.solution).resolve()
-
-    @cached_property
-    def variants_path(self) -> Path | None:
-        return (self.folder / self.spec.variants).resolve() if self.spec.variants else None
-
-    @cached_property
-    def by_id(self) -> dict[str, Any]:
-        return {exercise.id: exercise for exercise in self.exercises}
-
-    @property
-    def points(self) -> float:
-        return sum(exercise.points for exercise in self.exercises)
-
-
-def default_course() -> Path:
-    """The course folder: $GRADER_COURSE, else this checkout, else the working folder."""
-    if env := os.environ.get("GRADER_COURSE"):
-        return Path(env)
-    return CHECKOUT if (CHECKOUT / "exercises").is_dir() else Path.cwd()
 
 
 def find_assignments(course: Path) -> dict[str, Path]:

@@ -3,13 +3,18 @@ is certain (kinds.expression.quick), else symbolically by sympy (kinds.expressio
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from grader.errors import SpecError
-from grader.kinds.expression.model import ExpressionExercise
 from grader.kinds.expression.notation import ExpressionVerdict
 from grader.kinds.expression.quick import quick_judge
 from grader.results import CheckResult
 from grader.sandbox.probe_failure import explain
 from grader.sandbox.protocol import ProbeOutcome
+
+if TYPE_CHECKING:  # the check path imports no pydantic (grader.spec.snapshot)
+    from grader.kinds.expression.model import ExpressionExercise
+
 
 
 def check_answer(exercise: ExpressionExercise, outcome: ProbeOutcome) -> CheckResult:

@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from grader.kinds.function.diagnosis import PREFIX_LIMIT, REFERENCE, parsed, trace_format
-from grader.kinds.function.model import FunctionExercise
 from grader.kinds.function.trace import Trace
 from grader.sandbox.protocol import Probe, ProbeOutcome
 from grader.spec import reference
-from grader.spec.loader import Assignment
-from grader.spec.models import Case
+
+if TYPE_CHECKING:  # the check path imports no pydantic (grader.spec.snapshot)
+    from grader.kinds.function.model import FunctionExercise
+    from grader.spec.loader import Assignment
+    from grader.spec.models import Case
+
 
 ITERATION_FACTOR, ITERATION_MARGIN = 3, 20  # reference iterations x 3 + 20
 # Lines that are not trace lines are ignored, so they cannot make a trace fail; past this

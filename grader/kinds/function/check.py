@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.errors import SpecError
 from grader.kinds.cases import probe_id
@@ -24,7 +24,6 @@ from grader.kinds.function.diagnosis import (
     parsed,
     trace_format,
 )
-from grader.kinds.function.model import FunctionExercise
 from grader.kinds.function.trace import (
     Departure,
     Judgement,
@@ -39,8 +38,12 @@ from grader.results import CheckResult
 from grader.sandbox.probe_failure import explain
 from grader.sandbox.protocol import Probe, ProbeOutcome
 from grader.spec import reference
-from grader.spec.loader import Assignment
-from grader.spec.models import Case
+
+if TYPE_CHECKING:  # the check path imports no pydantic (grader.spec.snapshot)
+    from grader.kinds.function.model import FunctionExercise
+    from grader.spec.loader import Assignment
+    from grader.spec.models import Case
+
 
 
 def probes(exercise: FunctionExercise, assignment: Assignment | None = None) -> list[Probe]:

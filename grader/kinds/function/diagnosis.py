@@ -24,14 +24,18 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.errors import SpecError
 from grader.kinds.function import kept
-from grader.kinds.function.model import FunctionExercise, Variant
 from grader.kinds.function.trace import Format, Trace, first_departure, parse_trace, shared
 from grader.spec import reference
-from grader.spec.models import Case
+from grader.spec.snapshot import fields
+
+if TYPE_CHECKING:  # the check path imports no pydantic (grader.spec.snapshot)
+    from grader.kinds.function.model import FunctionExercise, Variant
+    from grader.spec.models import Case
+
 
 PREFIX_LIMIT = 30  # iterations compared for a cut run; later ones of a divergence are noise
 LONG_RUN = 20  # a run this long has not converged (a correct solver needs a handful)
@@ -105,7 +109,7 @@ def trace_format(exercise: FunctionExercise) -> Format:
     if held is None or held[0] is not exercise:
         if len(_FORMATS) >= 256:  # specs reloaded again and again (a server's regrades)
             _FORMATS.clear()
-        held = _FORMATS[id(exercise)] = (exercise, Format.from_dict(exercise.trace.model_dump()))
+        held = _FORMATS[id(exercise)] = (exercise, Format.from_dict(fields(exercise.trace)))
     return held[1]
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from grader.kinds.table.model import TableExercise
 from grader.kinds.table.rows import judge_row
 from grader.results import CheckResult
 from grader.sandbox.probe_failure import explain
 from grader.sandbox.protocol import ProbeOutcome
+
+if TYPE_CHECKING:  # the check path imports no pydantic (grader.spec.snapshot)
+    from grader.kinds.table.model import TableExercise
+
 
 
 def check_ids(exercise: TableExercise) -> list[tuple[str, float]]:
