@@ -49,13 +49,10 @@ async def one(request: Request, submission_id: str, wait: float = 0.0) -> Respon
     if sub is None:
         return error(404, f"no submission {submission_id!r}")
     if wait > 0 and sub.status not in FINAL:
-        def finished() -> bool:
-            now = server.store.submission(submission_id)
-            return now is not None and now.status in FINAL
-
-        await server.wait_for(submission_id, min(wait, MAX_WAIT), finished)
+        await server.wait_for(submission_id, min(wait, MAX_WAIT),
+                              lambda: server.store.status(submission_id) in FINAL)
         sub = server.visible(submission_id, person) or sub
-    return JSONResponse(server.view(sub, person))
+    return Response(server.document(sub, person), media_type="application/json")
 
 
 @router.get("/submissions")

@@ -17,16 +17,27 @@ from grader.server.store import Store
 RUN = "server"  # the gradebook's `run` column for entries the server wrote
 
 
-def sync(book: Gradebook, store: Store, warm: Warm, student: str) -> None:
-    """Write the student's counted submission for `warm`'s assignment to the gradebook."""
+def sync(book: Gradebook, store: Store, warm: Warm, student: str,
+         fresh: tuple[str, Report] | None = None) -> None:
+    """Write the student's counted submission for `warm`'s assignment to the gradebook.
+    `fresh`: (id, report) of a submission just graded, not decoded again if it counts."""
     assignment = warm.assignment
     line = policy.deadline(assignment, store.extension_hours(student, assignment.id))
+    # `latest` counts the newest graded one: no need to read the student's whole history
+    newest = 1 if policy.policy_of(assignment).counts == "latest" else None
     chosen = policy.counted(assignment, store.submissions(
-        student=student, assignment=assignment.id, scores_only=True), line)
-    full = store.submission(chosen.id) if chosen is not None else None
-    if chosen is None or full is None or full.report is None:
+        student=student, assignment=assignment.id, scores_only=True, graded_only=True,
+        limit=newest), line)
+    if chosen is None:
         return
-    report = policy.penalised(Report.from_dict(full.report), line.multiplier(chosen.submitted_at),
+    if fresh is not None and fresh[0] == chosen.id:
+        graded = fresh[1]
+    else:
+        full = store.submission(chosen.id)
+        if full is None or full.report is None:
+            return
+        graded = Report.from_dict(full.report)
+    report = policy.penalised(graded, line.multiplier(chosen.submitted_at),
                               line.late_by(chosen.submitted_at))
     entry = Entry(student, assignment.id, chosen.sha256, warm.fingerprint,
                   f"server:{chosen.id}", "", report.score, report.max_score, RUN, now())

@@ -122,13 +122,25 @@ def penalised(report: Report, multiplier: float, late_seconds: float) -> Report:
     return replace(report, tests=tests, notices=(*report.notices, notice))
 
 
+def _shown(visibility: str, line: Deadline, now: float) -> bool:
+    """Whether a student sees the details of a test of this visibility now."""
+    released = line.due is None or now > line.due
+    return visibility == "visible" or (visibility == "after_due_date" and released)
+
+
+def shows_all(visibilities: str | None, line: Deadline, now: float) -> bool:
+    """Whether `for_student` would keep every test of a report whose tests' visibilities are
+    `visibilities` ("a,b", as stored beside it; None: not known, so not shown as it is)."""
+    return visibilities is not None and all(
+        _shown(v, line, now) for v in visibilities.split(",") if v)
+
+
 def for_student(report: dict[str, Any], line: Deadline, now: float) -> dict[str, Any]:
     """What a student may see of a `--json` report document now."""
-    released = line.due is None or now > line.due
     tests = []
     for test in report.get("tests", []):
         visibility = test.get("visibility", "visible")
-        if visibility == "visible" or (visibility == "after_due_date" and released):
+        if _shown(visibility, line, now):
             tests.append(test)
             continue
         text = WITHHELD if visibility == "after_due_date" else HIDDEN

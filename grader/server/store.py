@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,9 @@ CREATE TABLE IF NOT EXISTS server_jobs (
     attempts INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS server_jobs_by_state ON server_jobs (state, id);
 """
+# Added after the first release (ALTER TABLE on an older file): what the API and the gradebook
+# sync read of a report without decoding it. NULL on rows graded before: read from the report.
+SUMMARY = {"score": "REAL", "visibilities": "TEXT"}
 
 
 @dataclass(frozen=True)
@@ -67,24 +71,29 @@ class StoredSubmission:
     size: int
     submitted_at: float  # Unix time
     status: str  # queued, running, graded, error
-    report: dict[str, Any] | None
+    report_json: str | None  # the `--json` document as stored; `report` decodes it
     graded_runs: int
     error: str
+    visibilities: str | None = None  # the report's tests' visibilities, "a,b"; None: unknown
+
+    @cached_property
+    def report(self) -> dict[str, Any] | None:
+        """Decoded on first use only: the API sends the stored text as it is when it can."""
+        return json.loads(self.report_json) if self.report_json else None
 
     @classmethod
     def from_row(cls, row: tuple[Any, ...]) -> StoredSubmission:
-        *head, report, runs, error = row
-        return cls(*head, json.loads(report) if report else None, runs, error)
+        return cls(*row)
 
 
 SUBMISSION_COLUMNS = ("id, student, assignment, sha256, suffix, size, submitted_at, status, "
                       "report, graded_runs, error")
-# The same, the report cut to {"score": ...} by SQLite's JSON functions: what the policy
-# reads to choose the counted submission, without decoding every stored report in Python
-# (~7 KB each, once per submission of the student on every grading).
-SUMMARY_COLUMNS = SUBMISSION_COLUMNS.replace(
-    "report,", "CASE WHEN report IS NULL THEN NULL "
-    "ELSE json_object('score', json_extract(report, '$.score')) END,")
+SELECTED = SUBMISSION_COLUMNS + ", visibilities"
+# The same, the report cut to {"score": ...}: what the policy reads to choose the counted
+# submission, without decoding every stored report (~10-50 KB each) in Python.
+SUMMARY_COLUMNS = SELECTED.replace(
+    "report,", "CASE WHEN report IS NULL THEN NULL ELSE json_object('score', "
+    "COALESCE(score, json_extract(report, '$.score'))) END,")
 
 
 class Store:
@@ -98,11 +107,19 @@ class Store:
             try:
                 self.db.execute("PRAGMA journal_mode=WAL")  # persistent: every connection has it
                 self.db.executescript(SCHEMA)
+                self._add_summary_columns()
                 return
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or time.monotonic() > deadline:
                     raise GraderError(f"{path}: cannot set up the database: {exc}") from None
                 time.sleep(0.05)
+
+    def _add_summary_columns(self) -> None:
+        with self.transaction() as db:
+            have = {row[1] for row in db.execute("PRAGMA table_info(server_submissions)")}
+            for column, kind in SUMMARY.items():
+                if column not in have:
+                    db.execute(f"ALTER TABLE server_submissions ADD COLUMN {column} {kind}")
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -151,23 +168,34 @@ class Store:
 
     # --- submissions ----------------------------------------------------------------------
     def submission(self, submission_id: str) -> StoredSubmission | None:
-        row = self.db.execute(f"SELECT {SUBMISSION_COLUMNS} FROM server_submissions "
+        row = self.db.execute(f"SELECT {SELECTED} FROM server_submissions "
                               "WHERE id=?", (submission_id,)).fetchone()
         return StoredSubmission.from_row(row) if row else None
 
+    def status(self, submission_id: str) -> str | None:
+        """The submission's status alone: what a long-poll checks."""
+        row = self.db.execute("SELECT status FROM server_submissions WHERE id=?",
+                              (submission_id,)).fetchone()
+        return row[0] if row else None
+
     def submissions(self, *, student: str | None = None, assignment: str | None = None,
-                    scores_only: bool = False) -> list[StoredSubmission]:
+                    scores_only: bool = False, graded_only: bool = False,
+                    limit: int | None = None) -> list[StoredSubmission]:
         """Newest first; filtered by student and/or assignment when given. `scores_only`: each
-        report holds only its score (`policy.counted` needs no more)."""
+        report holds only its score (`policy.counted` needs no more); `graded_only`: only
+        those graded with a report; `limit`: the newest `limit` only."""
         where, args = [], []
         for column, value in (("student", student), ("assignment", assignment)):
             if value is not None:
                 where.append(f"{column}=?")
                 args.append(value)
+        if graded_only:
+            where.append("status='graded' AND report IS NOT NULL")
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        columns = SUMMARY_COLUMNS if scores_only else SUBMISSION_COLUMNS
+        columns = SUMMARY_COLUMNS if scores_only else SELECTED
+        tail = f" LIMIT {int(limit)}" if limit is not None else ""
         rows = self.db.execute(f"SELECT {columns} FROM server_submissions {clause} "
-                               "ORDER BY submitted_at DESC, rowid DESC", args)
+                               f"ORDER BY submitted_at DESC, rowid DESC{tail}", args)
         return [StoredSubmission.from_row(row) for row in rows]
 
     def recent_times(self, db: sqlite3.Connection, student: str, assignment: str,
@@ -189,8 +217,11 @@ class Store:
     def finish(self, db: sqlite3.Connection, submission_id: str, report: dict[str, Any] | None,
                error: str = "") -> None:
         """The grading's result, inside the transaction that completes its job."""
+        text = None if report is None else json.dumps(report, allow_nan=False)
+        score = None if report is None else report.get("score")
+        shown = None if report is None else ",".join(sorted(
+            {str(t.get("visibility", "visible")) for t in report.get("tests", [])}))
         db.execute("UPDATE server_submissions SET status=?, report=?, error=?, graded_at=?, "
-                   "graded_runs=graded_runs+1 WHERE id=?",
-                   ("error" if report is None else "graded",
-                    None if report is None else json.dumps(report, allow_nan=False),
-                    error, time.time(), submission_id))
+                   "graded_runs=graded_runs+1, score=?, visibilities=? WHERE id=?",
+                   ("error" if report is None else "graded", text, error, time.time(),
+                    score, shown, submission_id))

@@ -108,7 +108,7 @@ class Workers:
             committed = self.queue.complete(
                 job, lambda db: self.store.finish(db, sub.id, document, error))
             if committed and report is not None and warm is not None:
-                grades.sync(book, self.store, warm, sub.student)
+                grades.sync(book, self.store, warm, sub.student, (sub.id, report))
         except Exception:
             log.exception("cannot record %s", sub.id)  # its lease runs out: graded again
             return
