@@ -7,7 +7,7 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
-from grader.server.policy import WITHHELD, Deadline, for_student
+from grader.server.policy import WITHHELD, Deadline, for_student, shows_all
 from server.conftest import ASSIGNMENT, grader
 
 HOUR = 3600.0
@@ -86,6 +86,20 @@ def test_release_rules():
     assert [t["output"] == "why" for t in before] == [True, False, False]
     after = for_student(report, Deadline(due=100.0), now=150.0)["tests"]
     assert [t["output"] == "why" for t in after] == [True, True, False]
+
+
+def test_a_report_goes_out_as_stored_only_when_nothing_of_it_is_withheld():
+    # the API sends the stored text unchanged exactly when for_student would change nothing
+    kinds = ("visible", "after_due_date", "hidden", "after_published")
+    for mask in range(1, 1 << len(kinds)):
+        chosen = [v for n, v in enumerate(kinds) if mask >> n & 1]
+        report = {"tests": [{"visibility": v, "output": "why", "diagnosis": "d",
+                             "detail": {"x": 1}} for v in chosen]}
+        for line, now in ((Deadline(due=100.0), 50.0), (Deadline(due=100.0), 150.0),
+                          (Deadline(), 50.0)):
+            unchanged = for_student(report, line, now) == report
+            assert shows_all(",".join(sorted(set(chosen))), line, now) == unchanged, chosen
+            assert not shows_all(None, line, now)  # not known: decoded and checked
 
 
 def test_a_bad_policy_is_one_line_naming_the_key(tmp_path):
