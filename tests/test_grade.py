@@ -205,6 +205,44 @@ def test_one_session_hands_over_each_submission_complete_and_in_order(tmp_path):
     assert all(len(found) == 7 for found in results.values())
 
 
+def test_a_check_that_falls_short_fails_its_test_with_its_message_alone(tmp_path,
+                                                                         monkeypatch):
+    """pytest reports it failed, by the check's message; it never filters or formats a
+    traceback for it (that cost each failed check, so each typical mistake, ~2 ms)."""
+    import _pytest.nodes
+
+    from grader import checks
+    from grader.commands.check import resolve_assignment
+    from grader.commands.generate import render_hidden_tests
+    from grader.pytest_plugin import GradingPlugin, run_hidden_checks
+    from grader.sandbox.protocol import ProbeOutcome
+
+    formatted, reports = [], []
+    real_format = _pytest.nodes.Node._repr_failure_py
+    real_log = GradingPlugin.pytest_runtest_logreport
+
+    def counting_format(node, *args, **kwargs):
+        formatted.append(node.nodeid)
+        return real_format(node, *args, **kwargs)
+
+    def logging(plugin, report):
+        if report.when == "call":
+            reports.append((report.outcome, report.longreprtext))
+        return real_log(plugin, report)
+
+    monkeypatch.setattr(_pytest.nodes.Node, "_repr_failure_py", counting_format)
+    monkeypatch.setattr(GradingPlugin, "pytest_runtest_logreport", logging)
+    assignment = resolve_assignment(ROOT, ASSIGNMENT, tmp_path)
+    outcomes = {p.id: ProbeOutcome(p.id, "missing", error="the module defines no `x`")
+                for p in checks.probes(assignment)}
+    (results,) = run_hidden_checks(render_hidden_tests(assignment, tmp_path), assignment,
+                                   {"blank": outcomes}).values()
+    assert len(reports) == len(results) == 7 and not any(r.passed for r in results)
+    assert [outcome for outcome, _ in reports] == ["failed"] * 7
+    assert [text for _, text in reports] == [r.output for r in results]
+    assert formatted == []
+
+
 def test_two_runs_writing_one_gradebook_at_once_both_land(tmp_path):
     db = tmp_path / "gb.sqlite"
     names = ["correct_fstrings.py", "no_abs.py", "hand_row_slip.py"]
