@@ -6,9 +6,10 @@ Prints wall medians and mean CPU in milliseconds, and their ratios, for (1) an e
 process, bare vs under `run_sandboxed`, (2) a full probe of the reference solution (harness
 and all), fallback vs bwrap, (3) that probe as a later run of a process vs as the first
 run of a fresh one (what `grader check`, one run per process, pays; timed inside it, from
-the import of grader.sandbox.probing on); then the wall time of `grader check --json` on
-every file in tests/attacks/, slowest first. The grader's cache (grader.cache)
-is used as always: its first fill is not what (3) measures.
+the import of grader.sandbox.probing on); (4) the least a submission's sandbox costs, asked
+nothing, its names, its names and calls, with the ceiling that puts on runs/s; then the
+wall time of `grader check --json` on every file in tests/attacks/, slowest first. The
+grader's cache (grader.cache) is used as always: its first fill is not what (3) measures.
 """
 
 from __future__ import annotations
@@ -129,6 +130,28 @@ def fresh(runs: int) -> tuple[float, float]:
     return statistics.median(walls) * 1000, statistics.mean(cpus) * 1000
 
 
+def floor(runs: int) -> None:
+    """The least one submission's sandbox costs, and what each probe child adds: CPU of a
+    sandboxed run of the reference asked nothing, its two names, then its names and the
+    shipped assignment's calls; and the most runs/s this machine's cores could give on
+    sandboxes alone, nothing else of grading counted (a ceiling, not a forecast)."""
+    from grader import checks
+    from grader.commands.check import resolve_assignment
+
+    assignment = resolve_assignment(ROOT, None, ROOT)
+    asked = tuple(checks.probes(assignment))  # as graded: the calls carry their budgets
+    names = tuple(p for p in asked if p.kind == "value")
+    source = (ROOT / "solutions" / "linear_backprop.py").read_text()
+    cores = os.cpu_count() or 1
+    print(f"\nwhat one submission's sandbox costs at least ({runs} runs; cpu: mean):")
+    for label, chosen in (("nothing", ()), (f"its {len(names)} names", names),
+                          (f"its names and {len(asked) - len(names)} calls", asked)):
+        cpu = median_ms(lambda chosen=chosen: probe_submission(
+            source, chosen, module_file=assignment.module_file), runs)[1]
+        print(f"  a run of the reference asked {label:<26} cpu {cpu:6.1f} ms: at most "
+              f"{cores * 1000 / cpu:5.1f} runs/s on {cores} cores")
+
+
 def attacks() -> None:
     print("\ngrader check --json on each attack (wall seconds), slowest first:")
     times = {}
@@ -151,6 +174,7 @@ def main() -> None:
     if bwrap_path() is None:
         sys.exit("bubblewrap is not installed: nothing to compare")
     overhead(options.runs)
+    floor(options.runs)
     if not options.no_attacks:
         attacks()
 
