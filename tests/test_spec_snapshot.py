@@ -137,3 +137,11 @@ def test_every_assignment_of_a_course_is_kept(tmp_path: Path, own_cache: Path):
     assert "pydantic" not in imported(again) and "grader.checks" in imported(again)
     assert resolve_assignment(tmp_path, "nonlinear-backprop", handed_in,
                               snapshots=True).spec.id == "nonlinear-backprop"
+
+
+def test_a_kept_assignment_whose_solution_is_gone_is_loaded_again(course: Path,
+                                                                   own_cache: Path):
+    assert check(course, own_cache, SUBMISSIONS / "correct_fstrings.py").returncode == 0
+    (course / "solutions" / "linear_backprop.py").unlink()
+    gone = check(course, own_cache, SUBMISSIONS / "correct_fstrings.py")
+    assert gone.returncode == 2 and "solution: no file" in gone.stderr

@@ -73,7 +73,9 @@ def load(folder: Path) -> Assignment | None:
         exercises = tuple(_decode(item) for item in data["exercises"])
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
-    return Assignment(spec, exercises, folder.resolve())
+    assignment = Assignment(spec, exercises, folder.resolve())
+    # what the loader checks besides the spec files: without it, its message says why
+    return assignment if assignment.solution_path.is_file() else None
 
 
 def keep(assignment: Assignment) -> None:
