@@ -16,6 +16,9 @@ MIX = [CORRECT, SUBMISSIONS / "hand_row_slip.py", CORRECT, SUBMISSIONS / "missin
        SUBMISSIONS / "solver_crashes.py", CORRECT, SUBMISSIONS / "correct_fstrings.py"]
 
 
+SILENT_LOOP = SUBMISSIONS.parent / "attacks" / "infinite_loop.py"  # `while True: pass`
+
+
 def _rows(db) -> list[tuple]:
     with sqlite3.connect(db) as conn:
         return conn.execute("SELECT s.id, s.status, s.graded_runs, "
@@ -27,9 +30,10 @@ def _rows(db) -> list[tuple]:
 def test_sigkill_with_work_queued_then_restart_grades_each_exactly_once(live_server):
     live = live_server(None, "--jobs", "1")
     # The one sandbox slot first takes submissions that run into their time limits (seconds
-    # each), so quick ones behind them are still queued when the server is killed.
-    slow = [live.submit("carol", SUBMISSIONS / "infinite_loop.py").json()["id"]
-            for _ in range(3)]
+    # each), so quick ones behind them are still queued when the server is killed. A loop
+    # that prints is stopped by its budget in a fraction of a second; only a silent one that
+    # never returns still meets the limit of each call.
+    slow = [live.submit("carol", SILENT_LOOP).json()["id"] for _ in range(3)]
     accepted: list[str] = []
 
     def send_quick_ones(count: int) -> None:
@@ -43,7 +47,7 @@ def test_sigkill_with_work_queued_then_restart_grades_each_exactly_once(live_ser
     # On a loaded machine the uploads can take longer than the slow work: then queue more
     # of it, and more quick ones behind it, until some are still waiting at the kill.
     while "queued" not in {row[1] for row in _rows(live.db)} and len(slow) < 9:
-        slow.append(live.submit("carol", SUBMISSIONS / "infinite_loop.py").json()["id"])
+        slow.append(live.submit("carol", SILENT_LOOP).json()["id"])
         send_quick_ones(5)
     before = {row[0]: row[1] for row in _rows(live.db)}
     assert "queued" in before.values(), before
