@@ -11,6 +11,7 @@ from test_notebook import ASSIGNMENT
 
 from grader.kinds.expression.parse import judge_expression
 from grader.kinds.function.check import reference_trace
+from grader.kinds.function.diagnosis import trace_format
 from grader.kinds.function.trace import first_departure, parse_trace
 from grader.kinds.shipped import notebook_cell
 from grader.kinds.table import check as table_check
@@ -104,7 +105,7 @@ def test_trace_helper_agrees_with_the_grader(helpers):
             except AssertionError:
                 agrees = False
             else:
-                student = parse_trace(printed, exercise.trace)
+                student = parse_trace(printed, trace_format(exercise))
                 agrees = first_departure(student, expected, exercise.tolerance) is None
             assert bool(mine) == agrees, (solver.__name__, case.name)
             outcomes.append(agrees)

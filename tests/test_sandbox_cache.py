@@ -4,6 +4,7 @@ it; the harness and the seccomp filter it serves are what building them gives no
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import marshal
 import os
@@ -54,6 +55,18 @@ def _entry_for(folder: Path, key: bytes) -> Path:
     return next(p for p in folder.iterdir() if p.name.endswith(key.hex()[:32]))
 
 
+@contextlib.contextmanager
+def _behind_a_link(path: Path, elsewhere: Path) -> Iterator[None]:
+    """`path` moved to `elsewhere`, a symlink left in its place; put back afterwards."""
+    path.rename(elsewhere)
+    path.symlink_to(elsewhere)
+    try:
+        yield
+    finally:
+        path.unlink()
+        elsewhere.rename(path)
+
+
 def test_an_entry_someone_else_could_have_written_is_not_used(folder: Path, tmp_path: Path):
     cache.store("kind", KEY, b"content")
     entry = _entry(folder)
@@ -65,18 +78,10 @@ def test_an_entry_someone_else_could_have_written_is_not_used(folder: Path, tmp_
     folder.chmod(0o700)
     assert cache.load("kind", KEY) == b"content"
     # a link, to the entry or to the folder, is not followed
-    moved = tmp_path / "elsewhere"
-    entry.rename(moved)
-    entry.symlink_to(moved)
-    assert cache.load("kind", KEY) is None
-    entry.unlink()
-    moved.rename(entry)
-    real = tmp_path / "real"
-    folder.rename(real)
-    folder.symlink_to(real)
-    assert cache.load("kind", KEY) is None
-    folder.unlink()
-    real.rename(folder)
+    with _behind_a_link(entry, tmp_path / "elsewhere"):
+        assert cache.load("kind", KEY) is None
+    with _behind_a_link(folder, tmp_path / "real"):
+        assert cache.load("kind", KEY) is None
     if os.geteuid() == 0:  # another uid's file, however it got there
         os.chown(entry, 12345, 12345)
         assert cache.load("kind", KEY) is None

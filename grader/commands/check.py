@@ -87,13 +87,9 @@ def resolve_assignment(course: Path, assignment_id: str | None, path: Path, *,
     from grader.spec.loader import find_assignments, load_assignment
 
     folders = find_assignments(course)
-    if assignment_id is not None:
-        if assignment_id not in folders:
-            return _choose({}, assignment_id, path, known=folders)
-        loaded = {assignment_id: load_assignment(folders[assignment_id])}
-    else:
-        loaded = {name: load_assignment(folder) for name, folder in folders.items()}
-    chosen = _choose(loaded, assignment_id, path)
+    wanted = folders if assignment_id is None else [assignment_id]  # only the one named
+    loaded = {name: load_assignment(folders[name]) for name in wanted if name in folders}
+    chosen = _choose(loaded, assignment_id, path, known=folders)
     if snapshots:
         _keep_all(folders, loaded, load_assignment)
     return chosen

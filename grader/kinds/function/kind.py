@@ -71,10 +71,7 @@ class FunctionKind(CaseKind):
 
 
 def _format(exercise: FunctionExercise) -> dict[str, Any]:
-    from grader.kinds.function.trace import Format
-    from grader.spec.snapshot import fields
-
-    return Format.from_dict(fields(exercise.trace)).to_dict()
+    return diagnosis.trace_format(exercise).to_dict()
 
 
 def _expected(assignment: Assignment, exercise: FunctionExercise, case: Case) -> dict[str, Any]:

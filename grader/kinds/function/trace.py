@@ -135,9 +135,8 @@ def _floats(values: dict[str, Any]) -> dict[str, float]:
     return {str(k): float(v) for k, v in values.items()}
 
 
-def parse_trace(text: str, fmt: Format | Any, work: Work | None = None) -> Trace:
-    """The trace `text` holds. `fmt` may also be the grader's spec model (its `model_dump`)."""
-    fmt = fmt if isinstance(fmt, Format) else Format.from_dict(fmt.model_dump())
+def parse_trace(text: str, fmt: Format, work: Work | None = None) -> Trace:
+    """The trace `text` holds."""
     work = work if work is not None else Work()
     quiet = [re.compile(pattern) for pattern in fmt.quiet_lines]
     known = fmt.known_keys()

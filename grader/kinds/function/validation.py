@@ -5,9 +5,9 @@ numbers in what students receive."""
 from __future__ import annotations
 
 from grader.kinds.function.check import reference_trace
-from grader.kinds.function.diagnosis import variant_trace
+from grader.kinds.function.diagnosis import REFERENCE, parsed, trace_format, variant_trace
 from grader.kinds.function.model import FunctionExercise
-from grader.kinds.function.trace import Trace, first_departure, parse_trace
+from grader.kinds.function.trace import Trace, first_departure
 from grader.spec import reference
 from grader.spec.loader import Assignment
 from grader.spec.models import Case
@@ -36,7 +36,7 @@ def check_code(assignment: Assignment, exercise: FunctionExercise) -> None:
     for case in exercise.cases:
         text = reference.printed_output(assignment.solution_path, exercise.reference,
                                         tuple(case.args.values()))
-        trace = parse_trace(text, exercise.trace)
+        trace = parsed(text, trace_format(exercise), REFERENCE)
         printed.update(key for iteration in trace.iterations for key in iteration)
     missing = [key for key in exercise.trace.iteration_keys if key not in printed]
     if missing:
