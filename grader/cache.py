@@ -27,6 +27,7 @@ from pathlib import Path
 CACHE_SWITCH = "GRADER_CACHE_DIR"
 FORMAT = b"grader-cache-1\n"
 MAX_BYTES = 8 << 20  # far above any entry: a larger file is not ours
+MAX_ENTRIES = 64  # a course's few kinds many times over; the oldest go first
 _DIGEST = 32
 
 
@@ -83,10 +84,26 @@ def store(kind: str, key: bytes, content: bytes) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary, dir_fd=where)
             raise
-        for name in os.listdir(where):  # other versions' entries of this kind: one is kept
-            if name.startswith(f"{kind}-") and name != _name(kind, key):
-                with contextlib.suppress(OSError):
-                    os.unlink(name, dir_fd=where)
+        _prune(where, kind, _name(kind, key))
+
+
+def _prune(where: int, kind: str, kept: str) -> None:
+    """Other versions' entries of this kind go (one is kept), and past MAX_ENTRIES the
+    oldest of all: kinds named after a folder (a course's specs) or a package list would
+    otherwise pile up, one per temporary course. Only on a store, which is a miss."""
+    others = []
+    for name in os.listdir(where):
+        if name == kept or name.startswith("."):
+            continue
+        with contextlib.suppress(OSError):
+            if name.startswith(f"{kind}-"):
+                os.unlink(name, dir_fd=where)
+            else:
+                others.append((os.stat(name, dir_fd=where, follow_symlinks=False).st_mtime_ns,
+                               name))
+    for _, name in sorted(others)[:max(len(others) + 1 - MAX_ENTRIES, 0)]:
+        with contextlib.suppress(OSError):
+            os.unlink(name, dir_fd=where)
 
 
 def _name(kind: str, key: bytes) -> str:

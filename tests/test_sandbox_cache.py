@@ -164,6 +164,17 @@ def test_storing_an_entry_drops_the_other_versions_of_its_kind(folder: Path):
     assert cache.load("other", KEY) == b"another kind"
 
 
+def test_the_folder_keeps_at_most_max_entries_the_oldest_go(folder: Path,
+                                                           monkeypatch: pytest.MonkeyPatch):
+    """Kinds named after a folder or a package list would otherwise pile up."""
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 5)
+    for n in range(8):
+        cache.store(f"kind{n}", KEY, b"content")
+        os.utime(folder / cache._name(f"kind{n}", KEY), ns=(n * 10**9, n * 10**9))
+    assert len(list(folder.iterdir())) == 5
+    assert [n for n in range(8) if cache.load(f"kind{n}", KEY) is not None] == [3, 4, 5, 6, 7]
+
+
 @pytest.fixture
 def filters(folder: Path) -> Iterator[list[seccomp.Program]]:
     """Each program libseccomp builds from here on; no program of this process's own."""
@@ -296,6 +307,14 @@ def test_each_tuple_of_packages_keeps_its_own_lookup(site: Path, folder: Path):
     packages._resolve(("fakedist",))
     packages._resolve(("otherdist",))
     assert len([p for p in folder.iterdir() if p.name.startswith("packages-")]) == 2
+
+
+def test_a_new_lookup_of_a_tuple_replaces_its_entry(site: Path, folder: Path):
+    packages._resolve(("fakedist",))
+    _distribution(site, "otherdist", ["other.py"])  # the site folder changed: looked up anew
+    packages._resolve.cache_clear()
+    packages._resolve(("fakedist",))
+    assert len([p for p in folder.iterdir() if p.name.startswith("packages-")]) == 1
 
 
 def test_a_distribution_installed_ahead_on_sys_path_is_found_not_the_cached_one(
