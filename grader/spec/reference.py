@@ -6,18 +6,27 @@ computed once per (function, arguments) and cached, however many submissions are
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
-import io
+import threading
 from functools import cache
 from pathlib import Path
 from types import ModuleType
 
 from grader.errors import SpecError
+from grader.spec.captured import captured_stdout
+
+_loading = threading.RLock()  # a reference may load another (RLock): no module loaded twice
+
+
+def load_module(path: Path) -> ModuleType:
+    """The module at `path`, run once per process, whichever threads ask at once (`grader
+    check` asks from its probing thread and its main thread)."""
+    with _loading:
+        return _loaded(path)
 
 
 @cache
-def load_module(path: Path) -> ModuleType:
+def _loaded(path: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location(f"_reference_{abs(hash(path))}", path)
     if spec is None or spec.loader is None:
         raise SpecError(f"{path}:1: cannot be loaded as a Python module")
@@ -35,8 +44,7 @@ def printed_output(path: Path, function: str, args: tuple[float, ...]) -> str:
     target = getattr(load_module(path), function, None)
     if not callable(target):
         raise SpecError(f"{path}:1: defines no function {function!r}")
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
+    with captured_stdout() as buffer:
         target(*args)
     return buffer.getvalue()
 
@@ -54,5 +62,5 @@ def returned_value(path: Path, function: str, args: tuple[float, ...]) -> object
     target = getattr(load_module(path), function, None)
     if not callable(target):
         raise SpecError(f"{path}:1: defines no function {function!r}")
-    with contextlib.redirect_stdout(io.StringIO()):
+    with captured_stdout():
         return target(*args)

@@ -17,8 +17,6 @@ nowhere else can.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -30,6 +28,7 @@ from grader.errors import SpecError
 from grader.kinds.function import kept
 from grader.kinds.function.trace import Format, Trace, first_departure, parse_trace, shared
 from grader.spec import reference
+from grader.spec.captured import captured_stdout
 from grader.spec.snapshot import fields
 
 if TYPE_CHECKING:  # the check path imports no pydantic (grader.spec.snapshot)
@@ -73,9 +72,8 @@ def variant_output(path: Path, function: str, args: tuple[float, ...],
     target = getattr(reference.load_module(path), function, None)
     if not callable(target):
         raise SpecError(f"{path}:1: defines no function {function!r} (a variant)")
-    buffer = io.StringIO()
     try:
-        with contextlib.redirect_stdout(buffer):
+        with captured_stdout() as buffer:
             target(*args, **dict(parameters))
     except Exception as exc:  # the instructor's variant is broken: exit 2, not a score
         raise SpecError(f"{path}:1: variant {function}{dict(parameters)} fails: "
