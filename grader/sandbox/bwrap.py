@@ -14,6 +14,7 @@ harness drops to it), so RLIMIT_NPROC counts only that sandbox and nothing else 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import selectors
 import shutil
@@ -67,7 +68,14 @@ def bwrap_path() -> str | None:
     """The bwrap binary, or None when absent or switched off with GRADER_SANDBOX=none."""
     if os.environ.get(SANDBOX_SWITCH, "").strip().lower() == "none":
         return None
-    return shutil.which("bwrap")
+    return _which_bwrap(os.environ.get("PATH", os.defpath))
+
+
+@functools.lru_cache(maxsize=8)
+def _which_bwrap(search: str) -> str | None:
+    """Looked up once per PATH: each submission asks three times, and a lookup tries every
+    folder of PATH (~0.3 ms of the grading process's CPU per submission)."""
+    return shutil.which("bwrap", path=search)
 
 
 def running_as_root() -> bool:
@@ -284,7 +292,9 @@ def _setenv(env: tuple[tuple[str, str], ...]) -> list[str]:
     return pairs
 
 
-def _site_packages(prefix: str) -> list[str]:
+@functools.cache
+def _site_packages(prefix: str) -> tuple[str, ...]:
+    """Once per process: the runtime's folders of installed packages do not come and go."""
     lib = Path(prefix, "lib")
     found = sorted(lib.glob("python3*/site-packages")) + sorted(lib.glob("python3/dist-packages"))
-    return [str(p) for p in found if p.is_dir()]
+    return tuple(str(p) for p in found if p.is_dir())

@@ -21,6 +21,7 @@ uid as root; the bound on the whole is then processes x memory.
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import os
 import signal
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _serial = itertools.count()
+_worked: list[object] = [None]  # the maker that last made a cgroup in this process
 
 
 @dataclass(frozen=True)
@@ -60,10 +62,11 @@ class SubmissionCgroup:
         if os.geteuid() != 0:
             return None
         name = f"grader-{os.getpid()}-{next(_serial)}"
-        for make in (_make_v2, _make_v1):
+        for make in sorted((_make_v2, _make_v1), key=lambda m: m is not _worked[0]):
             with contextlib.suppress(OSError):
                 made = make(name, memory_bytes, processes)
                 if made is not None:
+                    _worked[0] = make  # where v2 cannot be used, the next try starts at v1
                     return made
         return None
 
@@ -148,17 +151,25 @@ def _make_v1(name: str, memory_bytes: int, processes: int) -> SubmissionCgroup |
 
 
 def _mount_point(fstype: str, controller: str | None) -> Path | None:
-    """Where the hierarchy is mounted (from /proc/self/mountinfo), its root being the root."""
+    """Where the hierarchy is mounted, its root being the root."""
+    for kind, options, point in _hierarchies():
+        if kind == fstype and (controller is None or controller in options):
+            return Path(point)
+    return None
+
+
+@functools.cache
+def _hierarchies() -> tuple[tuple[str, tuple[str, ...], str], ...]:
+    """The cgroup mounts of /proc/self/mountinfo whose root is the hierarchy's root, read
+    once per process (each submission asks three times): (type, options, mount point)."""
+    found = []
     with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as table:
         for line in table:
             fields = line.split()
             dash = fields.index("-")
-            if fields[dash + 1] != fstype or fields[3] != "/":
-                continue
-            options = fields[dash + 3].split(",")
-            if controller is None or controller in options:
-                return Path(fields[4])
-    return None
+            if fields[dash + 1] in ("cgroup", "cgroup2") and fields[3] == "/":
+                found.append((fields[dash + 1], tuple(fields[dash + 3].split(",")), fields[4]))
+    return tuple(found)
 
 
 def _own_path(controller: str) -> str | None:
