@@ -23,7 +23,7 @@ from grader.checks import run_check
 from grader.errors import GraderError
 from grader.results import CheckResult
 from grader.sandbox.protocol import ProbeOutcome
-from grader.spec.loader import Assignment
+from grader.spec.assignment import Assignment
 
 PROPERTY = "grader.check"
 OnDone = Callable[[str, list[CheckResult]], None]

@@ -145,3 +145,35 @@ def test_a_kept_assignment_whose_solution_is_gone_is_loaded_again(course: Path,
     (course / "solutions" / "linear_backprop.py").unlink()
     gone = check(course, own_cache, SUBMISSIONS / "correct_fstrings.py")
     assert gone.returncode == 2 and "solution: no file" in gone.stderr
+
+
+def grade(course: Path, cache_folder: Path, classroom: Path, db: Path, *extra: str
+          ) -> subprocess.CompletedProcess:
+    env = {**os.environ, cache.CACHE_SWITCH: str(cache_folder)}
+    return subprocess.run([sys.executable, *extra, "-m", "grader", "--course", str(course),
+                           "grade", str(classroom), "--db", str(db)],
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+
+
+def test_grade_uses_the_snapshot_and_validates_an_edit(course: Path, own_cache: Path,
+                                                       tmp_path: Path):
+    """`grader grade` reads unchanged specs from their snapshot too (no pydantic, YAML or
+    nbformat before the sandboxes start), grades the same, and an edit is validated again."""
+    classroom = tmp_path / "class"
+    for name in ("correct_fstrings.py", "wrong_sign.py", "hand_row_slip.py"):
+        (classroom / Path(name).stem).mkdir(parents=True)
+        shutil.copy(SUBMISSIONS / name, classroom / Path(name).stem / "linear_backprop.py")
+    first = grade(course, own_cache, classroom, tmp_path / "first.sqlite", "-X", "importtime")
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert {"pydantic", "yaml"} <= imported(first)  # nothing kept yet: validated
+    later = grade(course, own_cache, classroom, tmp_path / "later.sqlite", "-X", "importtime")
+    assert later.returncode == 0, later.stderr[-2000:]
+    assert "pytest" in imported(later)  # the hidden checks ran, in real pytest
+    assert not {"pydantic", "pydantic_core", "yaml", "nbformat"} & imported(later)
+    assert later.stdout.splitlines()[1:] == first.stdout.splitlines()[1:]  # past the timing
+    spec = course / "exercises" / "linear-backprop" / "derive-dz-db.yaml"
+    spec.write_text(spec.read_text().replace("points: 2", "points: -5", 1))
+    broken = grade(course, own_cache, classroom, tmp_path / "broken.sqlite")
+    assert broken.returncode == 2
+    assert "derive-dz-db.yaml:4: points:" in broken.stderr
+    assert not (tmp_path / "broken.sqlite").exists()  # nothing written for a broken spec

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from grader import submission
 from grader.errors import GraderError
-from grader.spec.loader import Assignment
+from grader.spec.assignment import Assignment
 
 INTERNAL = "the grader failed on this submission; tell the course staff"
 

@@ -20,14 +20,18 @@ from grader.checks import check_infos
 from grader.errors import GraderError
 from grader.kinds import NAMES, kind_of
 from grader.kinds.shipped import ship
-from grader.notebooks import nbgrader_course
-from grader.spec.loader import Assignment, find_assignments, load_assignment
+from grader.spec.assignment import Assignment
 
 HIDDEN_TESTS = "test_hidden.py"
 
 
 def main(*, course: Path, out: Path) -> list[Path]:
     """Render every assignment of `course` into `out`; return the folders written."""
+    # here, not above: `grader grade` renders its hidden tests from the validated snapshot,
+    # without pydantic, YAML or nbformat (grader.spec.snapshot)
+    from grader.notebooks import nbgrader_course
+    from grader.spec.loader import find_assignments, load_assignment
+
     assignments = [load_assignment(folder) for folder in find_assignments(course).values()]
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".grader-generate-", dir=out.parent) as staging:

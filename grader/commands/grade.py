@@ -43,7 +43,7 @@ from grader.gradebook import DEFAULT_NAME, Entry, Gradebook, now
 from grader.results import CheckResult, Report
 from grader.sandbox.probing import sandbox_available
 from grader.sandbox.protocol import ProbeOutcome
-from grader.spec.loader import Assignment
+from grader.spec.assignment import Assignment
 
 SAFE_ID = re.compile(r"[\w.-]+")  # \w: letters and digits of any script, and _
 
@@ -82,7 +82,7 @@ def main(*, submissions: Path, assignment_id: str | None, course: Path, jobs: in
     if not sandbox_available():  # before anything is read or written
         raise GraderError("refusing to grade a class without the sandbox: bubblewrap is not "
                           "installed (apt-get install bubblewrap)")
-    assignment = resolve_assignment(course, assignment_id, submissions)
+    assignment = resolve_assignment(course, assignment_id, submissions, snapshots=True)
     if html_dir is not None:
         html_dir.mkdir(parents=True, exist_ok=True)
     students = without_duplicates(  # where each submission is and its digest: no text held

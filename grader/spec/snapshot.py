@@ -1,8 +1,10 @@
-"""Specs validated before, read back without pydantic or YAML (the fast path of `grader check`).
+"""Specs validated before, read back without pydantic or YAML (the fast path of `grader check`
+and of `grader grade`).
 
 Importing pydantic costs about a quarter of each `grader check`'s instructions, and YAML and
-validation more; yet a student checks the same unchanged specs again and again. Once the
-loader (grader.spec.loader) has validated an assignment's folder, its models are kept in the
+validation more; yet a student checks the same unchanged specs again and again, and a
+class run waits for them before its first sandbox starts. Once the loader
+(grader.spec.loader) has validated an assignment's folder, its models are kept in the
 grader's cache (grader.cache) as JSON, under the digest of every spec file of the folder and
 of the model definitions: any edit to either is a miss, and the loader validates again.
 
