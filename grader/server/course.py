@@ -35,10 +35,11 @@ class Warm:
         return cls(assignment, spec_fingerprint(assignment))
 
 
-# Grading runs reference and variant code (their traces, on first use) under
-# contextlib.redirect_stdout, which swaps the process-wide sys.stdout: two threads grading at
-# once (the checking thread, a "regrade all" reloading a spec) would capture each other's
-# prints into traces that are then cached. One grading at a time, as in `grader grade`.
+# Grading runs reference and variant code (their traces, on first use). Their prints are
+# captured per thread (grader.spec.captured), so two threads grading at once (the checking
+# thread, a "regrade all" reloading a spec) no longer capture each other's; one grading at a
+# time is kept all the same, as in `grader grade`: grading is a few ms of a submission's
+# cost, and the per-process trace caches then never compute one trace twice at once.
 GRADING = threading.Lock()
 
 
