@@ -24,6 +24,7 @@ from grader.errors import GraderError
 from grader.results import CheckResult
 from grader.sandbox.protocol import ProbeOutcome
 from grader.spec.assignment import Assignment
+from grader.spec.captured import captured_stdout
 
 PROPERTY = "grader.check"
 OnDone = Callable[[str, list[CheckResult]], None]
@@ -131,7 +132,8 @@ def run_hidden_checks(
     previous = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # only our plugin, nothing installed
     try:
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        # this thread's prints only (grader.spec.captured): the sandbox threads keep theirs
+        with captured_stdout(), contextlib.redirect_stderr(io.StringIO()):
             code = pytest.main(args, plugins=[plugin])
     finally:
         _forget_modules(test_dir)

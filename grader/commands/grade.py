@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -304,9 +305,14 @@ def progress_bar() -> Iterator[Callable[[int], Callable[[], None]]]:
         def render(self, task: Task) -> Text:
             return Text(f"{task.speed or 0:.1f}/s")
 
+    # The console holds the real stderr itself: the hidden checks' pytest session swallows
+    # whatever is written to sys.stderr meanwhile, which would hold the bar at 0 until the
+    # end. Nor does the bar swap sys.stdout and sys.stderr for its own (rich's redirect):
+    # only grader.spec.captured may stand in for sys.stdout while grading runs.
     bar = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), RateColumn(),
                    TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                   console=Console(stderr=True), transient=False)
+                   console=Console(file=sys.stderr), transient=False,
+                   redirect_stdout=False, redirect_stderr=False)
 
     def start(total: int) -> Callable[[], None]:
         task = bar.add_task("grading", total=total)
