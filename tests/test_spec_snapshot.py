@@ -82,7 +82,7 @@ def test_an_edited_spec_is_validated_again(course: Path, own_cache: Path):
 
 def test_kept_records_grade_as_the_models_do(own_cache: Path):
     models = load_assignment(SHIPPED)
-    snapshot.keep(models)
+    snapshot.keep(models, snapshot.digest(SHIPPED))
     records = snapshot.load(SHIPPED)
     assert records is not None and isinstance(records.exercises[0], snapshot.Record)
     for path in FILES:
@@ -99,7 +99,7 @@ def test_a_record_holds_what_the_model_holds(course: Path, own_cache: Path):
                     "  due: 2026-12-24T18:00:00+01:00\n"
                     "  rate_limit: {submissions: 3, minutes: 5}\n")
     models = load_assignment(folder)
-    snapshot.keep(models)
+    snapshot.keep(models, snapshot.digest(folder))
     records = snapshot.load(folder)
     assert records is not None
     assert snapshot.fields(records.spec) == snapshot.fields(models.spec)
@@ -111,9 +111,39 @@ def test_a_record_holds_what_the_model_holds(course: Path, own_cache: Path):
         records.spec.title = "changed"
 
 
+def test_an_edit_made_while_loading_is_never_kept_as_validated(course: Path, own_cache: Path):
+    """The key is taken before the loader reads the files: a spec saved between the loader's
+    reading and the keeping (an editor, a git pull) must not have the old models kept under
+    its key, or the broken edit would be served as validated ever after."""
+    folder = course / "exercises" / "linear-backprop"
+    before = snapshot.digest(folder)
+    models = load_assignment(folder)
+    spec = folder / "derive-dz-db.yaml"
+    spec.write_text(spec.read_text().replace("points: 2", "points: -5", 1))
+    snapshot.keep(models, before)
+    assert snapshot.load(folder) is None
+    broken = check(course, own_cache, SUBMISSIONS / "correct_fstrings.py")
+    assert broken.returncode == 2
+    assert "derive-dz-db.yaml:4: points:" in broken.stderr
+
+
+def test_a_changed_validator_is_a_miss(course: Path, own_cache: Path, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch):
+    """The key covers the grader's code that validates (loader, kinds), not only models."""
+    folder = course / "exercises" / "linear-backprop"
+    snapshot.keep(load_assignment(folder), snapshot.digest(folder))
+    assert snapshot.load(folder) is not None
+    package = tmp_path / "package"
+    shutil.copytree(snapshot.PACKAGE, package)
+    (package / "spec" / "loader.py").write_text(
+        (package / "spec" / "loader.py").read_text() + "\n# a stricter check\n")
+    monkeypatch.setattr(snapshot, "PACKAGE", package)
+    assert snapshot.load(folder) is None
+
+
 def test_a_damaged_snapshot_is_validated_again(course: Path, own_cache: Path):
     folder = course / "exercises" / "linear-backprop"
-    snapshot.keep(load_assignment(folder))
+    snapshot.keep(load_assignment(folder), snapshot.digest(folder))
     (entry,) = own_cache.glob("spec-*")
     entry.write_bytes(entry.read_bytes().replace(b"derive-dz-db", b"derive-dz-dc"))
     assert snapshot.load(folder) is None

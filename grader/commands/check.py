@@ -87,11 +87,14 @@ def resolve_assignment(course: Path, assignment_id: str | None, path: Path, *,
     from grader.spec.loader import find_assignments, load_assignment
 
     folders = find_assignments(course)
+    # taken before anything is read: an edit while loading must not be kept as validated
+    keys = {name: snapshot.digest(folder) for name, folder in folders.items()} \
+        if snapshots else {}
     wanted = folders if assignment_id is None else [assignment_id]  # only the one named
     loaded = {name: load_assignment(folders[name]) for name in wanted if name in folders}
     chosen = _choose(loaded, assignment_id, path, known=folders)
     if snapshots:
-        _keep_all(folders, loaded, load_assignment)
+        _keep_all(folders, keys, loaded, load_assignment)
     return chosen
 
 
@@ -125,12 +128,12 @@ def _kept_assignments(course: Path) -> dict[str, Assignment] | None:
     return found or None
 
 
-def _keep_all(folders: dict[str, Path], loaded: dict[str, Assignment],
-              load: Callable[[Path], Assignment]) -> None:
+def _keep_all(folders: dict[str, Path], keys: dict[str, bytes | None],
+              loaded: dict[str, Assignment], load: Callable[[Path], Assignment]) -> None:
     """Snapshot every assignment, so that the next check finds them all: the others are
     validated here once (one that does not validate is left out: it errs where it is used)."""
     for name, folder in folders.items():
         try:
-            snapshot.keep(loaded[name] if name in loaded else load(folder))
+            snapshot.keep(loaded[name] if name in loaded else load(folder), keys[name])
         except GraderError:
             continue

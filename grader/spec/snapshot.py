@@ -6,7 +6,8 @@ validation more; yet a student checks the same unchanged specs again and again, 
 class run waits for them before its first sandbox starts. Once the loader
 (grader.spec.loader) has validated an assignment's folder, its models are kept in the
 grader's cache (grader.cache) as JSON, under the digest of every spec file of the folder and
-of the model definitions: any edit to either is a miss, and the loader validates again.
+of the grader's code that validates them: any edit to either is a miss, and the loader
+validates again.
 
 A kept model reads back as a `Record`: frozen, the same attribute names and values (lists,
 dicts, datetimes), nothing else; the grading code reads specs by attribute only, so it
@@ -27,10 +28,11 @@ from typing import Any
 from grader import PACKAGE, cache
 from grader.spec.assignment import Assignment
 
-FORMAT = b"spec-snapshot-1"
+FORMAT = b"spec-snapshot-2"
 ASSIGNMENT_FILE = "assignment.yaml"
-# what decides how a spec file validates: the models (and this encoding)
-_MODELS = ("spec/models.py", "spec/snapshot.py", "kinds/*/model.py")
+# what decides how a spec file validates: the loader, the models, the kinds' code that
+# validation imports (a table's formulas...), this encoding, and the grader's version
+_SOURCES = ("__init__.py", "spec/*.py", "kinds/**/*.py")
 
 
 class Record:
@@ -80,10 +82,19 @@ def load(folder: Path) -> Assignment | None:
     return assignment if assignment.solution_path.is_file() else None
 
 
-def keep(assignment: Assignment) -> None:
-    """Keep a validated assignment for the next process; quietly nothing if it cannot be."""
+def digest(folder: Path) -> bytes | None:
+    """The key a snapshot of `folder` would be kept under now: taken before the loader reads
+    the files, and given to `keep` after, so that an edit made meanwhile is never kept under
+    the new files' key with the old files' models (it would then be served unvalidated)."""
+    return _key(folder)
+
+
+def keep(assignment: Assignment, before: bytes | None) -> None:
+    """Keep a validated assignment for the next process, if its files are still those the
+    key `before` (`digest`, taken before loading) was made from; else, or if it cannot be,
+    quietly nothing."""
     key = _key(assignment.folder)
-    if key is None:
+    if key is None or key != before:
         return
     try:
         content = {"spec": _encode(assignment.spec),
@@ -95,12 +106,13 @@ def keep(assignment: Assignment) -> None:
 
 def _key(folder: Path) -> bytes | None:
     """The digest of everything the folder's models were validated from: its spec files, the
-    model sources, the pydantic installed. None when a file cannot be read."""
+    grader's sources that validate them, the pydantic and PyYAML installed. None when a file
+    cannot be read."""
     try:
         specs = sorted(folder.glob("*.yaml"))
-        parts = [FORMAT, _pydantic_stamp()]
-        for path in sorted(p for pattern in _MODELS for p in PACKAGE.glob(pattern)):
-            parts += [path.name.encode(), path.read_bytes()]
+        parts = [FORMAT, _stamp("pydantic", "version.py"), _stamp("yaml", "__init__.py")]
+        for path in sorted(p for pattern in _SOURCES for p in PACKAGE.glob(pattern)):
+            parts += [str(path.relative_to(PACKAGE)).encode(), path.read_bytes()]
         for path in specs:
             parts += [path.name.encode(), path.read_bytes()]
     except OSError:
@@ -108,10 +120,11 @@ def _key(folder: Path) -> bytes | None:
     return cache.key_of(*parts) if any(p.name == ASSIGNMENT_FILE for p in specs) else None
 
 
-def _pydantic_stamp() -> bytes:
-    """Which pydantic validated (found without importing it: that is what we avoid)."""
-    found = find_spec("pydantic")
-    origin = Path(found.origin).with_name("version.py") if found and found.origin else None
+def _stamp(package: str, version_file: str) -> bytes:
+    """Which release of `package` validated: its file that holds the version, found without
+    importing it (importing pydantic is what we avoid)."""
+    found = find_spec(package)
+    origin = Path(found.origin).with_name(version_file) if found and found.origin else None
     return origin.read_bytes() if origin is not None and origin.is_file() else b""
 
 
