@@ -6,6 +6,10 @@ the variants' (the warm-up): with two redirects interleaved, the first to end pu
 stdout back while the other was still printing, so a variant's trace went out as the
 command's output and the JSON report went into a buffer. Here `sys.stdout` becomes, once, a
 stream that writes to the calling thread's buffer while it captures, else where it wrote before.
+
+So nothing else in the grading process may swap `sys.stdout` while grading (none does: the
+progress bar holds its own stream, and the student-side `local_run` never runs here), and
+a thread that the captured code starts itself is not captured (grader.spec.reference).
 """
 
 from __future__ import annotations
@@ -40,8 +44,11 @@ class _PerThread:
     def flush(self) -> None:
         self._target().flush()
 
-    def __getattr__(self, name: str) -> Any:  # encoding, isatty, fileno...: the real stream's
-        return getattr(self.fallback, name)
+    def __getattr__(self, name: str) -> Any:
+        """encoding, isatty, fileno, buffer...: the capture's while capturing (a StringIO
+        has no `buffer` and no fileno, so code that writes past it fails, as it did under
+        redirect_stdout, rather than reach the real stdout), else the real stream's."""
+        return getattr(self._target(), name)
 
 
 def _install() -> None:

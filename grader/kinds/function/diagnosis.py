@@ -65,7 +65,7 @@ class Diagnosis:
         return cls(str(data["name"]), str(data["hint"]), int(data.get("iterations", 0)))
 
 
-@cache
+@reference.once
 def variant_output(path: Path, function: str, args: tuple[float, ...],
                    parameters: tuple[tuple[str, Any], ...]) -> str:
     """What the variant prints for `args`; cached, like the reference's traces."""
