@@ -137,7 +137,9 @@ def main() -> None:
     parser.add_argument("--nbgrader", type=int, default=20, help="notebooks nbgrader grades")
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--check-runs", type=int, default=3)
-    parser.add_argument("--rounds", type=int, default=3, help="runs of each class (median)")
+    parser.add_argument("--rounds", type=lambda text: max(1, int(text)), default=3,
+                        help="runs of each class, at least 1 (the median; of an even number, "
+                             "the upper middle)")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores {load()}; PYTHONDONTWRITEBYTECODE="
           f"{os.environ.get('PYTHONDONTWRITEBYTECODE', '(unset)')} (grader's own .pyc "

@@ -326,3 +326,25 @@ def test_a_distribution_installed_ahead_on_sys_path_is_found_not_the_cached_one(
     assert _look_up(monkeypatch, read).path == (str(site),)
     _distribution(ahead, "fakedist", ["fake/__init__.py"])  # nothing the lookup read changed
     assert _look_up(monkeypatch, read).path == (str(ahead),) and len(read) == 2
+
+
+def test_the_bwrap_lookup_follows_an_install_and_a_removal(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch):
+    """bwrap is looked up once per PATH, but a server running for days must still see it
+    installed (no sandbox until then) or removed (not a cached path that no longer runs)."""
+    from grader.sandbox import bwrap
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("GRADER_SANDBOX", raising=False)
+    assert bwrap.bwrap_path() is None
+    tool = tmp_path / "bwrap"
+    tool.write_text("#!/bin/sh\n")
+    tool.chmod(0o755)
+    assert bwrap.bwrap_path() == str(tool)
+    assert bwrap.bwrap_path() == str(tool)
+    tool.unlink()
+    assert bwrap.bwrap_path() is None
+    monkeypatch.setenv("GRADER_SANDBOX", "none")
+    tool.write_text("#!/bin/sh\n")
+    tool.chmod(0o755)
+    assert bwrap.bwrap_path() is None  # switched off, whatever is installed

@@ -162,17 +162,18 @@ def grade_submissions(assignment: Assignment, students: list[Student],
     """Probe in `jobs` parallel sandboxes while one pytest session checks them in order."""
     if not students:
         return
+    from grader.commands.generate import render_hidden_tests  # jinja2: only when grading
+
     with tempfile.TemporaryDirectory(prefix="grader-grade-") as scratch, \
             ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="sandbox") as pool:
-        # The sandboxes start first: importing jinja2 and pytest and rendering the hidden
-        # tests (~0.2 s on one core) then overlap with them instead of holding them back.
+        # rendered first: a course's own template that fails says so before any sandbox runs
+        tests = render_hidden_tests(assignment, Path(scratch))
+        # then the sandboxes start, and importing pytest and collecting the hidden tests
+        # (~0.15 s on one core) overlap with them instead of holding them back
         probed = Probed({str(i): pool.submit(_probe, assignment, s, require_sandbox)
                          for i, s in enumerate(students)})
         try:
-            from grader.commands.generate import render_hidden_tests  # jinja2: when grading
-            from grader.pytest_plugin import run_hidden_checks  # pytest, too
-
-            tests = render_hidden_tests(assignment, Path(scratch))
+            from grader.pytest_plugin import run_hidden_checks  # pytest: only when grading
 
             def done(key: str, results: list[CheckResult]) -> None:
                 answers, student = probed.futures[key].result()

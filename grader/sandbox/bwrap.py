@@ -68,13 +68,19 @@ def bwrap_path() -> str | None:
     """The bwrap binary, or None when absent or switched off with GRADER_SANDBOX=none."""
     if os.environ.get(SANDBOX_SWITCH, "").strip().lower() == "none":
         return None
-    return _which_bwrap(os.environ.get("PATH", os.defpath))
+    search = os.environ.get("PATH", os.defpath)
+    found = _which_bwrap(search)
+    if found is None or not os.access(found, os.X_OK):  # installed or removed since: look again
+        _which_bwrap.cache_clear()
+        found = _which_bwrap(search)
+    return found
 
 
 @functools.lru_cache(maxsize=8)
 def _which_bwrap(search: str) -> str | None:
-    """Looked up once per PATH: each submission asks three times, and a lookup tries every
-    folder of PATH (~0.3 ms of the grading process's CPU per submission)."""
+    """Looked up once per PATH while it stays where it was found: each submission asks three
+    times, and a lookup tries every folder of PATH (~0.3 ms of the grading process's CPU per
+    submission); a server running for days sees bwrap installed or removed meanwhile."""
     return shutil.which("bwrap", path=search)
 
 
