@@ -18,6 +18,7 @@ results). Encoding is tagged, so a model's fields and a mapping field stay apart
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from datetime import datetime
@@ -67,7 +68,7 @@ def fields(model: Any) -> dict[str, Any]:
 
 def load(folder: Path) -> Assignment | None:
     """The folder's assignment as last validated, if no spec file (or model) changed since."""
-    key = _key(folder)
+    key = digest(folder)
     content = cache.load(_kind(folder), key) if key is not None else None
     if content is None:
         return None
@@ -82,18 +83,11 @@ def load(folder: Path) -> Assignment | None:
     return assignment if assignment.solution_path.is_file() else None
 
 
-def digest(folder: Path) -> bytes | None:
-    """The key a snapshot of `folder` would be kept under now: taken before the loader reads
-    the files, and given to `keep` after, so that an edit made meanwhile is never kept under
-    the new files' key with the old files' models (it would then be served unvalidated)."""
-    return _key(folder)
-
-
 def keep(assignment: Assignment, before: bytes | None) -> None:
     """Keep a validated assignment for the next process, if its files are still those the
     key `before` (`digest`, taken before loading) was made from; else, or if it cannot be,
     quietly nothing."""
-    key = _key(assignment.folder)
+    key = digest(assignment.folder)
     if key is None or key != before:
         return
     try:
@@ -104,20 +98,31 @@ def keep(assignment: Assignment, before: bytes | None) -> None:
     cache.store(_kind(assignment.folder), key, json.dumps(content).encode())
 
 
-def _key(folder: Path) -> bytes | None:
-    """The digest of everything the folder's models were validated from: its spec files, the
-    grader's sources that validate them, the pydantic and PyYAML installed. None when a file
-    cannot be read."""
+def digest(folder: Path) -> bytes | None:
+    """The key a snapshot of `folder` is kept under: the digest of everything its models are
+    validated from (its spec files, the grader's sources that validate them, the pydantic and
+    PyYAML installed). Taken before the loader reads the files and given to `keep` after, so
+    that an edit made meanwhile is never kept under the new files' key with the old files'
+    models. None when a file cannot be read."""
     try:
         specs = sorted(folder.glob("*.yaml"))
-        parts = [FORMAT, _stamp("pydantic", "version.py"), _stamp("yaml", "__init__.py")]
-        for path in sorted(p for pattern in _SOURCES for p in PACKAGE.glob(pattern)):
-            parts += [str(path.relative_to(PACKAGE)).encode(), path.read_bytes()]
+        parts = [FORMAT, _validators(PACKAGE)]
         for path in specs:
             parts += [path.name.encode(), path.read_bytes()]
     except OSError:
         return None
     return cache.key_of(*parts) if any(p.name == ASSIGNMENT_FILE for p in specs) else None
+
+
+@functools.cache
+def _validators(package: Path) -> bytes:
+    """The digest of what validates a spec besides its files: once per process (a course's
+    every assignment, and `keep` after `load`, ask again), and the code this process runs
+    is the code it imported anyway."""
+    parts = [_stamp("pydantic", "version.py"), _stamp("yaml", "__init__.py")]
+    for path in sorted(p for pattern in _SOURCES for p in package.glob(pattern)):
+        parts += [str(path.relative_to(package)).encode(), path.read_bytes()]
+    return cache.key_of(*parts)
 
 
 def _stamp(package: str, version_file: str) -> bytes:
