@@ -172,13 +172,14 @@ def grade_submissions(assignment: Assignment, students: list[Student],
         # (~0.15 s on one core) overlap with them instead of holding them back
         probed = Probed({str(i): pool.submit(_probe, assignment, s, require_sandbox)
                          for i, s in enumerate(students)})
+
+        def done(key: str, results: list[CheckResult]) -> None:
+            answers, student = probed.futures[key].result()
+            save(student, Report(assignment.id, tuple(results), answers.seconds,
+                                 answers.notices))
+
         try:
             from grader.pytest_plugin import run_hidden_checks  # pytest: only when grading
-
-            def done(key: str, results: list[CheckResult]) -> None:
-                answers, student = probed.futures[key].result()
-                save(student, Report(assignment.id, tuple(results), answers.seconds,
-                                     answers.notices))
 
             run_hidden_checks(tests, assignment, probed, on_done=done)
         finally:

@@ -25,12 +25,13 @@ import functools
 import itertools
 import os
 import signal
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 _serial = itertools.count()
-_worked: list[object] = [None]  # the maker that last made a cgroup in this process
+_V1_FIRST = threading.Event()  # set while v1 is what last made a cgroup (sandbox threads share it)
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,16 @@ class SubmissionCgroup:
         if os.geteuid() != 0:
             return None
         name = f"grader-{os.getpid()}-{next(_serial)}"
-        for make in sorted((_make_v2, _make_v1), key=lambda m: m is not _worked[0]):
+        # where v2 cannot be used (the grader's own cgroup holds processes), start at v1
+        order = (_make_v1, _make_v2) if _V1_FIRST.is_set() else (_make_v2, _make_v1)
+        for make in order:
             with contextlib.suppress(OSError):
                 made = make(name, memory_bytes, processes)
                 if made is not None:
-                    _worked[0] = make  # where v2 cannot be used, the next try starts at v1
+                    if made.version == 1:
+                        _V1_FIRST.set()
+                    else:
+                        _V1_FIRST.clear()
                     return made
         return None
 
