@@ -5,7 +5,6 @@ the command's JSON output, from two interleaved `redirect_stdout`s)."""
 
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -55,14 +54,17 @@ def test_the_command_prints_while_a_reference_trace_is_computed(tmp_path: Path, 
     """`grader check`: the probing thread computes a reference trace while the main thread
     prints; the trace holds the reference's lines only, the output the command's only."""
     path = tmp_path / "slow_reference.py"
-    path.write_text("import time\ndef solve(x):\n    print('step one')\n    time.sleep(0.3)\n"
-                    "    print('step two')\n", encoding="utf-8")
+    path.write_text("import threading\nhalfway, resume = threading.Event(), threading.Event()\n"
+                    "def solve(x):\n    print('step one')\n    halfway.set()\n"
+                    "    resume.wait(5)\n    print('step two')\n", encoding="utf-8")
+    module = reference.load_module(path)
     printed: list[str] = []
     thread = threading.Thread(
         target=lambda: printed.append(reference.printed_output(path, "solve", (1.0,))))
     thread.start()
-    time.sleep(0.1)
+    assert module.halfway.wait(5)  # the trace is half printed, its capture open
     print('{"score": 10}')
+    module.resume.set()
     thread.join(10)
     assert printed == ["step one\nstep two\n"]
     assert capsys.readouterr().out == '{"score": 10}\n'
