@@ -171,6 +171,11 @@ def test_a_class_is_never_graded_without_the_sandbox(tmp_path):
 def test_ctrl_c_stops_the_run_with_one_line_and_keeps_what_was_graded(tmp_path):
     folder, db = tmp_path / "class", tmp_path / "gb.sqlite"
     make_class(folder, ["correct_fstrings.py", "no_abs.py"], copies=15)
+    # graded between the two (names sort so): a solver that never returns keeps the run
+    # going for seconds, so that Ctrl-C lands mid-class however fast the others grade
+    (folder / "endless-0").mkdir()
+    shutil.copy(ROOT / "tests" / "attacks" / "infinite_loop.py",
+                folder / "endless-0" / "linear_backprop.py")
     run = subprocess.Popen([sys.executable, "-m", "grader", "grade", str(folder), "--db",
                             str(db), "--jobs", "1"], cwd=ROOT, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
