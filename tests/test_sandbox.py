@@ -521,3 +521,23 @@ def test_the_harness_starts_without_the_costly_standard_modules():
     loaded = set(run.outcomes["modules"].value)  # type: ignore[arg-type]
     assert {"harness_child", "_signal"} <= loaded
     assert not loaded & {"signal", "enum", "re", "json", "ctypes", "contextlib", "functools"}
+
+
+@needs_bwrap
+def test_a_folder_bound_from_under_tmp_is_seen_and_read_only(tmp_path):
+    """A venv under /tmp (a CI job's, a container's) has its packages there: their binds
+    must land on the sandbox's private /tmp, not be hidden beneath it (the chapter's numpy
+    program then failed to import numpy, as every numpy submission did)."""
+    shared = tmp_path / "venv" / "site-packages"
+    shared.mkdir(parents=True)
+    (shared / "marker.txt").write_text("bound\n")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    code = ("import sys\nprint(open(sys.argv[1]).read(), end='')\n"
+            "try:\n    open(sys.argv[1], 'w')\nexcept OSError:\n    print('read-only')\n"
+            "open('/tmp/own.txt', 'w').write('x')\nprint('tmp writable')\n")
+    run = run_sandboxed([runtime_python(), "-I", "-c", code, str(shared / "marker.txt")],
+                        scratch=scratch, stdin=b"", limits=Limits(wall_seconds=10.0),
+                        ro_binds=((str(shared), str(shared)),))
+    assert run.stdout == "bound\nread-only\ntmp writable\n", run.stderr
+    assert not (tmp_path / "own.txt").exists() and not Path("/tmp/own.txt").exists()

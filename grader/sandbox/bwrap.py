@@ -271,11 +271,13 @@ def _bwrap_argv(
     return [
         bwrap, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
         "--unshare-cgroup-try", *users, "--die-with-parent", "--new-session",
-        "--hostname", "sandbox", "--clearenv", *_setenv(env), *binds,
+        "--hostname", "sandbox", "--clearenv", *_setenv(env),
+        # the private /tmp before the binds: one under /tmp (a venv's packages, a Python
+        # built there) is mounted on it, not hidden under it
+        "--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp", *binds,
         "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
         "--symlink", "usr/bin", "/bin",
-        "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(TMP_BYTES),
-        "--tmpfs", "/tmp",
+        "--proc", "/proc", "--dev", "/dev",
         "--ro-bind", str(scratch), "/work", "--chdir", "/work",
         "--as-pid-1", *extra,
         *argv,
