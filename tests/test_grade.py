@@ -182,9 +182,10 @@ def test_ctrl_c_stops_the_run_with_one_line_and_keeps_what_was_graded(tmp_path):
     deadline = time.monotonic() + 120
     while graded_count(db) == 0 and run.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
+    still_running = run.poll() is None
     run.send_signal(signal.SIGINT)
-    _, stderr = run.communicate(timeout=60)
-    assert run.returncode == 2
+    stdout, stderr = run.communicate(timeout=60)
+    assert run.returncode == 2, (still_running, graded_count(db), stdout[-1000:], stderr[-1000:])
     assert stderr.splitlines()[-1] == "grader: aborted"
     with Gradebook(db) as book:
         kept = book.entries(ASSIGNMENT)
